@@ -1,0 +1,117 @@
+import type pg from 'pg';
+import { classify } from '../domain/orders/classify';
+import { isTerminalStatus, type Order } from '../domain/orders/order';
+import type { RulesConfig } from '../domain/orders/rules-types';
+import type { Clock } from '../domain/ports';
+import { withTransaction } from '../db/pool';
+import { insertAudit } from '../db/audit';
+
+export interface ProcessDeps {
+  pool: pg.Pool;
+  rules: RulesConfig;
+  clock: Clock;
+}
+
+export type ProcessOutcome =
+  | { status: 'missing' }
+  | { status: 'up_to_date' }
+  | { status: 'processed'; opened: number[]; closed: number[]; autoApproved: boolean; tags: string[] };
+
+interface ExistingException {
+  id: number;
+  type: string;
+  status: string;
+  version: number;
+}
+
+/**
+ * Run the rules on the order's current revision and bring its exceptions in line, idempotently:
+ * the order row is locked, a revision already processed is skipped, each (order, type) exists once.
+ * An exception whose condition is gone (payment arrived, order cancelled) is resolved by the system;
+ * a resolved one is never reopened by a later revision.
+ */
+export async function processOrder(deps: ProcessDeps, orderId: number): Promise<ProcessOutcome> {
+  return withTransaction(
+    deps.pool,
+    async (tx) => {
+      const { rows } = await tx.query<{ data: Order; revision: number; processed_revision: number; stage: string }>(
+        'SELECT data, revision, processed_revision, stage FROM orders WHERE id = $1 FOR UPDATE',
+        [orderId],
+      );
+      const row = rows[0];
+      if (!row) return { status: 'missing' as const };
+      if (row.processed_revision >= row.revision) return { status: 'up_to_date' as const };
+
+      const order = row.data;
+      const now = deps.clock.now();
+      const stock = deps.rules.stock.enabled ? await loadStock(tx, order) : undefined;
+      const result = classify(order, deps.rules, { now: now.toISOString(), stock });
+
+      const existing = (
+        await tx.query<ExistingException>(
+          'SELECT id, type, status, version FROM exceptions WHERE order_id = $1 FOR UPDATE',
+          [orderId],
+        )
+      ).rows;
+      const byType = new Map(existing.map((e) => [e.type, e]));
+      const detectedTypes = new Set(result.exceptions.map((e) => e.type));
+
+      const opened: number[] = [];
+      for (const ex of result.exceptions) {
+        if (byType.has(ex.type)) continue;
+        const ins = await tx.query<{ id: number }>(
+          `INSERT INTO exceptions (order_id, type, rule, reason, team, severity, claim_due_at, resolve_due_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (order_id, type) DO NOTHING RETURNING id`,
+          [orderId, ex.type, ex.rule, ex.reason, ex.team, ex.severity,
+            new Date(now.getTime() + ex.claimMinutes * 60_000), new Date(now.getTime() + ex.resolveMinutes * 60_000)],
+        );
+        const id = ins.rows[0]?.id;
+        if (id === undefined) continue;
+        opened.push(id);
+        await insertAudit(tx, {
+          actor: 'system', source: 'worker', entity: 'exception', entityId: id, action: 'exception.opened',
+          after: { status: 'open', type: ex.type, team: ex.team }, details: { rule: ex.rule, reason: ex.reason, revision: row.revision },
+        });
+      }
+
+      const closed: number[] = [];
+      const terminal = isTerminalStatus(order.status);
+      for (const ex of existing) {
+        if (ex.status === 'resolved' || detectedTypes.has(ex.type)) continue;
+        const resolution = terminal ? `order ${order.status}` : 'condition cleared by an order update';
+        await tx.query(
+          `UPDATE exceptions SET status = 'resolved', resolved_at = $2, resolution = $3, version = version + 1, updated_at = $2
+           WHERE id = $1`,
+          [ex.id, now, resolution],
+        );
+        closed.push(ex.id);
+        await insertAudit(tx, {
+          actor: 'system', source: 'worker', entity: 'exception', entityId: ex.id, action: 'exception.auto_resolved',
+          before: { status: ex.status, version: ex.version }, after: { status: 'resolved', version: ex.version + 1 },
+          details: { resolution, revision: row.revision },
+        });
+      }
+
+      const stillOpen = existing.some((e) => e.status !== 'resolved' && detectedTypes.has(e.type)) || opened.length > 0;
+      const payable = order.status === 'paid' || order.status === 'completed';
+      const autoApproved = result.autoApproved && !stillOpen;
+      await tx.query(
+        `UPDATE orders SET tags = $2, priority = $3, processed_revision = revision,
+           review_status = CASE WHEN review_status = 'approved' THEN 'approved' WHEN $4 THEN 'auto_approved' ELSE 'held' END,
+           stage = CASE WHEN $4 AND $5 AND stage = 'pending' THEN 'reviewed' ELSE stage END,
+           stage_changed_at = CASE WHEN $4 AND $5 AND stage = 'pending' THEN now() ELSE stage_changed_at END
+         WHERE id = $1`,
+        [orderId, result.tags, result.priority, autoApproved, payable],
+      );
+      return { status: 'processed' as const, opened, closed, autoApproved, tags: result.tags };
+    },
+    { actor: 'system', via: 'worker' },
+  );
+}
+
+async function loadStock(tx: pg.PoolClient, order: Order): Promise<Map<string, number>> {
+  const skus = [...new Set(order.items.map((i) => i.sku))];
+  const { rows } = await tx.query<{ sku: string; stock: number }>('SELECT sku, stock FROM skus WHERE sku = ANY($1)', [skus]);
+  return new Map(rows.map((r) => [r.sku, r.stock]));
+}

@@ -1,0 +1,104 @@
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import pino, { type Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
+import type { AppConfig, Role } from './config';
+import { systemClock, type Clock } from './domain/ports';
+import { createPool } from './db/pool';
+import { syncStaff } from './db/staff';
+import { OrderIntake } from './actions/ingest-orders';
+import { createMetrics, type Metrics } from './http/metrics';
+import { buildServer } from './http/server';
+import { registerWebhooks } from './http/webhooks';
+import { registerReadApi } from './http/read-api';
+import { genericSource } from './integrations/platforms/generic/generic-source';
+import type { OrderSource } from './integrations/platforms/source';
+import { createOrderQueue, queueTrigger, type OrderJobData } from './jobs/queues';
+import { producerConnection, workerConnection } from './jobs/redis';
+import { startWorkers, type RunningWorkers } from './jobs/workers';
+import { sweepUnprocessed } from './jobs/sweep-orders';
+
+export interface AppOptions {
+  role?: Role;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface App {
+  config: AppConfig;
+  http: FastifyInstance;
+  pool: pg.Pool;
+  redis: Redis;
+  orderQueue: Queue<OrderJobData>;
+  intake: OrderIntake;
+  metrics: Metrics;
+  logger: Logger;
+  /** Listen on config.port (0 picks a free port); returns the base URL. */
+  listen(): Promise<string>;
+  /** Graceful: stop taking requests, commit what was taken, finish running jobs, close stores. */
+  close(): Promise<void>;
+}
+
+/** The composition root: every dependency is built here and passed down, nothing is global. */
+export async function createApp(config: AppConfig, opts: AppOptions = {}): Promise<App> {
+  const role = opts.role ?? 'all';
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'orderops' } });
+  const metrics = createMetrics();
+  const { settings } = config;
+
+  const pool = createPool(config.databaseUrl, role === 'worker' ? 12 : 20);
+  await syncStaff(pool, settings.staff);
+  const redis = producerConnection(config.redisUrl);
+  const orderQueue = createOrderQueue(redis, config.queuePrefix);
+  orderQueue.on('error', () => undefined); // surfaced per call; readiness reports Redis state
+  const trigger = queueTrigger(orderQueue);
+
+  const intake = new OrderIntake({
+    pool,
+    trigger,
+    logger,
+    metrics: metrics.intake,
+    maxBatch: settings.intake.maxBatch,
+    maxConcurrentFlushes: settings.intake.maxConcurrentFlushes,
+    maxPending: settings.intake.maxPending,
+  });
+
+  const sources = new Map<string, OrderSource>([['generic', genericSource(config.webhookSecret)]]);
+  const http = buildServer({ pool, redis, metrics, logger });
+  if (role !== 'worker') {
+    registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger });
+  }
+  registerReadApi(http, { pool, apiToken: config.apiToken });
+
+  let workers: RunningWorkers | undefined;
+  let workerRedis: Redis | undefined;
+  if (role !== 'intake') {
+    workerRedis = workerConnection(config.redisUrl);
+    workers = await startWorkers({
+      pool, rules: settings.rules, clock, connection: workerRedis, prefix: config.queuePrefix, logger, metrics, trigger,
+      concurrency: settings.processing.concurrency, sweepSeconds: settings.processing.sweepSeconds,
+    });
+    // Catch up at once on whatever a previous run left unprocessed, rather than at the first tick.
+    sweepUnprocessed(pool, trigger, { graceSeconds: 0, limit: 5000 }).catch((err: unknown) =>
+      logger.warn({ err: (err as Error).message }, 'start-up sweep failed; the scheduled sweeper will retry'),
+    );
+  }
+
+  return {
+    config, http, pool, redis, orderQueue, intake, metrics, logger,
+    async listen() {
+      return http.listen({ port: config.port, host: config.host });
+    },
+    async close() {
+      await http.close();
+      await intake.drain();
+      await workers?.close();
+      await orderQueue.close().catch(() => undefined);
+      redis.disconnect();
+      workerRedis?.disconnect();
+      await pool.end();
+    },
+  };
+}

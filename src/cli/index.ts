@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { readConfig, type Role } from '../config';
+import { OrderopsError } from '../domain/errors';
+import { migrate } from '../db/migrate';
+import { start } from './start';
+import { rulesTest } from './rules-test';
+
+const HELP = `orderops — order operations in chat
+
+Usage:
+  orderops start [--role all|intake|worker]   apply pending migrations, then run the bot
+  orderops migrate                            create the database if missing and apply migrations
+  orderops rules test <order.json> [--stock SKU=n ...]
+                                              show which rules fire on a sample order, and why
+
+Environment: DATABASE_URL, REDIS_URL, PORT, ORDER_WEBHOOK_SECRET, ORDEROPS_API_TOKEN,
+ORDEROPS_CONFIG (path of orderops.yml), LOG_LEVEL. See README.md.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string', default: 'all' },
+      stock: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(HELP);
+    return command || values.help ? 0 : 1;
+  }
+  switch (command) {
+    case 'start': {
+      const role = values.role as Role;
+      if (!['all', 'intake', 'worker'].includes(role)) {
+        console.error(`--role must be all, intake or worker (got "${role}")`);
+        return 2;
+      }
+      await start(role);
+      return -1; // keeps running
+    }
+    case 'migrate': {
+      const config = readConfig();
+      const applied = await migrate(config.databaseUrl, () => undefined);
+      console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      return 0;
+    }
+    case 'rules': {
+      if (rest[0] !== 'test' || !rest[1]) {
+        console.error('usage: orderops rules test <order.json> [--stock SKU=n ...]');
+        return 2;
+      }
+      const r = rulesTest(rest[1], readConfig().settings, values.stock ?? []);
+      (r.ok ? console.log : console.error)(r.text);
+      return r.ok ? 0 : 1;
+    }
+    default:
+      console.error(`unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+export function run(argv = process.argv.slice(2)): void {
+  main(argv).then(
+    (code) => {
+      if (code >= 0) process.exitCode = code;
+    },
+    (err: unknown) => {
+      // One place turns failures into advice instead of a stack trace.
+      if (err instanceof OrderopsError) console.error(err.message);
+      else if ((err as { code?: string }).code === 'ECONNREFUSED') {
+        console.error(`cannot reach a store: ${(err as Error).message}. Is Postgres (DATABASE_URL) / Redis (REDIS_URL) running?`);
+      } else console.error(err);
+      process.exit(1);
+    },
+  );
+}

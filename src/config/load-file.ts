@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { z } from 'zod';
+import { DEFAULT_RULES } from '../domain/orders/default-rules';
+import type { RulesConfig } from '../domain/orders/rules-types';
+import { ErrorCode, OrderopsError } from '../domain/errors';
+import { fileSchema, type FileConfig } from './schema';
+import { DEFAULT_TEAMS, type Settings } from './settings';
+
+export interface ConfigProblem {
+  key: string;
+  line?: number;
+  message: string;
+}
+
+/** Read and validate orderops.yml; without a path the built-in defaults apply. */
+export function loadSettings(path: string | undefined): Settings {
+  if (!path) return toSettings({});
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw configError(path, [{ key: '(file)', message: `cannot read: ${(e as Error).message}` }]);
+  }
+  return parseSettings(text, path);
+}
+
+export function parseSettings(text: string, path = 'orderops.yml'): Settings {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw configError(
+      path,
+      doc.errors.map((e) => ({
+        key: '(syntax)',
+        line: e.linePos?.[0]?.line,
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
+    );
+  }
+  const parsed = fileSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    throw configError(path, parsed.error.issues.map((i) => problemAt(doc, lineCounter, i)));
+  }
+  const settings = toSettings(parsed.data);
+  const crossProblems = crossCheck(settings, parsed.data).map((p) => ({
+    ...p,
+    line: lineOf(doc, lineCounter, p.key.split('.')),
+  }));
+  if (crossProblems.length > 0) throw configError(path, crossProblems);
+  return settings;
+}
+
+function problemAt(doc: Document, lc: LineCounter, issue: z.core.$ZodIssue): ConfigProblem {
+  const path = issue.path.map(String);
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    path.push(issue.keys[0] ?? '');
+    message = `unknown key "${issue.keys.join('", "')}" (check the spelling against orderops.example.yml)`;
+  }
+  return { key: path.join('.') || '(root)', line: lineOf(doc, lc, path), message };
+}
+
+function lineOf(doc: Document, lc: LineCounter, path: string[]): number | undefined {
+  // Walk up the path until a node exists (a missing key is reported at its parent).
+  for (let n = path.length; n >= 0; n--) {
+    const keyPath = path.slice(0, n).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    const node = n === 0 ? doc.contents : doc.getIn(keyPath, true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+function configError(path: string, problems: ConfigProblem[]): OrderopsError {
+  const lines = problems.map((p) => `  - ${path}${p.line ? `:${p.line}` : ''} ${p.key}: ${p.message}`);
+  return new OrderopsError(
+    ErrorCode.ConfigInvalid,
+    `Invalid configuration in ${path}:\n${lines.join('\n')}\nFix the keys above (orderops.example.yml documents each one) and start again.`,
+    problems,
+  );
+}
+
+function toSettings(f: FileConfig): Settings {
+  const r = f.rules ?? {};
+  const d = DEFAULT_RULES;
+  const routes: RulesConfig['routes'] = { ...d.routes };
+  for (const [type, v] of Object.entries(r.routes ?? {})) {
+    const base = d.routes[type] ?? d.routes.default!;
+    routes[type] = {
+      team: v.team,
+      severity: v.severity ?? base.severity,
+      claimMinutes: v.claim_minutes ?? base.claimMinutes,
+      resolveMinutes: v.resolve_minutes ?? base.resolveMinutes,
+    };
+  }
+  const rules: RulesConfig = {
+    tags: {
+      vip: {
+        buyerFlag: r.tags?.vip?.buyer_flag ?? d.tags.vip.buyerFlag,
+        minTotal: r.tags?.vip?.min_total !== undefined ? r.tags.vip.min_total : d.tags.vip.minTotal,
+      },
+      presale: { enabled: r.tags?.presale?.enabled ?? d.tags.presale.enabled },
+      urgent: r.tags?.urgent
+        ? { type: 'urgent', keywords: r.tags.urgent.keywords, exclude: r.tags.urgent.exclude ?? [] }
+        : d.tags.urgent,
+    },
+    vagueAddress: {
+      enabled: r.vague_address?.enabled ?? d.vagueAddress.enabled,
+      landmarks: r.vague_address?.landmarks ?? d.vagueAddress.landmarks,
+      requireHouseNumber: r.vague_address?.require_house_number ?? d.vagueAddress.requireHouseNumber,
+      minDetailLength: r.vague_address?.min_detail_length ?? d.vagueAddress.minDetailLength,
+      checkDivisions: r.vague_address?.check_divisions ?? d.vagueAddress.checkDivisions,
+    },
+    payment: { enabled: r.payment?.enabled ?? d.payment.enabled },
+    remarkKeywords: r.remark_keywords ?? d.remarkKeywords,
+    logistics: { enabled: r.logistics?.enabled ?? d.logistics.enabled },
+    stock: { enabled: r.stock?.enabled ?? d.stock.enabled },
+    review: {
+      amountAtLeast:
+        r.review?.amount_at_least !== undefined ? r.review.amount_at_least : d.review.amountAtLeast,
+      regions: r.review?.regions ?? d.review.regions,
+    },
+    routes,
+  };
+  return {
+    timezone: f.timezone ?? 'Asia/Shanghai',
+    locale: f.locale ?? 'zh-CN',
+    intake: {
+      maxBatch: f.intake?.max_batch ?? 500,
+      maxConcurrentFlushes: f.intake?.max_concurrent_flushes ?? 3,
+      maxPending: f.intake?.max_pending ?? 50_000,
+    },
+    processing: {
+      concurrency: f.processing?.concurrency ?? 8,
+      sweepSeconds: f.processing?.sweep_seconds ?? 30,
+    },
+    teams: f.teams ?? DEFAULT_TEAMS,
+    staff: f.staff ?? [],
+    rules,
+  };
+}
+
+/** Checks that span keys: every team named exists, staff ids are unique. */
+function crossCheck(s: Settings, f: FileConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const teams = new Set(Object.keys(s.teams));
+  const teamList = [...teams].join(', ');
+  for (const [type, route] of Object.entries(f.rules?.routes ?? {})) {
+    if (!teams.has(route.team)) {
+      problems.push({ key: `rules.routes.${type}.team`, message: `team "${route.team}" is not under teams: (${teamList})` });
+    }
+  }
+  for (const [type, route] of Object.entries(s.rules.routes)) {
+    if (!f.rules?.routes?.[type] && !teams.has(route.team)) {
+      problems.push({
+        key: 'teams',
+        message: `the built-in route for "${type}" uses team "${route.team}", which is missing: add it or override rules.routes.${type}`,
+      });
+    }
+  }
+  const seen = new Set<string>();
+  (f.staff ?? []).forEach((m, i) => {
+    if (seen.has(m.id)) problems.push({ key: `staff.${i}.id`, message: `duplicate staff id "${m.id}"` });
+    seen.add(m.id);
+    if (m.team && !teams.has(m.team)) {
+      problems.push({ key: `staff.${i}.team`, message: `team "${m.team}" is not under teams: (${teamList})` });
+    }
+  });
+  return problems;
+}

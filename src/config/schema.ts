@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * The shape of orderops.yml (snake_case, as operators write it). Every key is optional: the
+ * built-in defaults reproduce the source article's rules. See orderops.example.yml.
+ */
+const minutes = z.number().int().positive().max(7 * 24 * 60);
+const money = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).trim())
+  .refine((v) => /^\d+(\.\d{1,2})?$/.test(v), 'must be an amount like 3000 or 2999.50');
+const keywordList = z.array(z.string().trim().min(1)).max(200);
+
+const keywordGroup = z.strictObject({
+  type: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case, e.g. remark_invoice'),
+  keywords: keywordList.min(1),
+  exclude: keywordList.default([]),
+});
+
+const route = z.strictObject({
+  team: z.string().min(1),
+  severity: z.enum(['info', 'warning', 'critical']).optional(),
+  claim_minutes: minutes.optional(),
+  resolve_minutes: minutes.optional(),
+});
+
+const staff = z.strictObject({
+  id: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . - only'),
+  name: z.string().min(1),
+  role: z.enum(['agent', 'supervisor', 'manager', 'admin']),
+  team: z.string().min(1).optional(),
+  slack: z.string().optional(),
+  feishu: z.string().optional(),
+  email: z.email().optional(),
+  phone: z.string().regex(/^\+?[0-9 -]{5,20}$/, 'digits, optionally with a leading +').optional(),
+});
+
+export const fileSchema = z.strictObject({
+  timezone: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Asia/Shanghai')
+    .optional(),
+  locale: z.enum(['zh-CN', 'en']).optional(),
+  intake: z
+    .strictObject({
+      max_batch: z.number().int().min(1).max(5000).optional(),
+      max_concurrent_flushes: z.number().int().min(1).max(16).optional(),
+      max_pending: z.number().int().min(100).max(1_000_000).optional(),
+    })
+    .optional(),
+  processing: z
+    .strictObject({
+      concurrency: z.number().int().min(1).max(64).optional(),
+      sweep_seconds: z.number().int().min(5).max(3600).optional(),
+    })
+    .optional(),
+  teams: z.record(z.string(), z.strictObject({ name: z.string().min(1) })).optional(),
+  staff: z.array(staff).optional(),
+  rules: z
+    .strictObject({
+      tags: z
+        .strictObject({
+          vip: z.strictObject({ buyer_flag: z.boolean().optional(), min_total: money.nullable().optional() }).optional(),
+          presale: z.strictObject({ enabled: z.boolean() }).optional(),
+          urgent: z.strictObject({ keywords: keywordList.min(1), exclude: keywordList.optional() }).optional(),
+        })
+        .optional(),
+      vague_address: z
+        .strictObject({
+          enabled: z.boolean().optional(),
+          landmarks: keywordList.optional(),
+          require_house_number: z.boolean().optional(),
+          min_detail_length: z.number().int().min(0).max(50).optional(),
+          check_divisions: z.boolean().optional(),
+        })
+        .optional(),
+      payment: z.strictObject({ enabled: z.boolean() }).optional(),
+      remark_keywords: z.array(keywordGroup).optional(),
+      logistics: z.strictObject({ enabled: z.boolean() }).optional(),
+      stock: z.strictObject({ enabled: z.boolean() }).optional(),
+      review: z
+        .strictObject({ amount_at_least: money.nullable().optional(), regions: keywordList.optional() })
+        .optional(),
+      routes: z.record(z.string(), route).optional(),
+    })
+    .optional(),
+});
+
+export type FileConfig = z.infer<typeof fileSchema>;

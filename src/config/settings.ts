@@ -1,0 +1,32 @@
+import type { RulesConfig } from '../domain/orders/rules-types';
+
+export type StaffRole = 'agent' | 'supervisor' | 'manager' | 'admin';
+
+export interface StaffMember {
+  id: string;
+  name: string;
+  role: StaffRole;
+  team?: string;
+  slack?: string;
+  feishu?: string;
+  email?: string;
+  phone?: string;
+}
+
+/** Everything orderops.yml decides, after validation and defaults. */
+export interface Settings {
+  timezone: string;
+  locale: 'zh-CN' | 'en';
+  intake: { maxBatch: number; maxConcurrentFlushes: number; maxPending: number };
+  processing: { concurrency: number; sweepSeconds: number };
+  teams: Record<string, { name: string }>;
+  staff: StaffMember[];
+  rules: RulesConfig;
+}
+
+export const DEFAULT_TEAMS: Record<string, { name: string }> = {
+  service: { name: '客服组' },
+  finance: { name: '财务组' },
+  warehouse: { name: '仓储组' },
+  review: { name: '审核组' },
+};

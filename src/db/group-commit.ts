@@ -1,0 +1,95 @@
+/**
+ * Group commit: callers submit items and wait; items are written in batches by at most
+ * `maxConcurrent` flushes at a time. With no flush running an item is written at once (low latency
+ * when quiet); while flushes run, arrivals pile up and go together in the next one (throughput in a
+ * storm). Two items with the same key never share a batch, so one upsert never touches a row twice.
+ */
+export interface GroupCommitOptions<T> {
+  maxBatch: number;
+  maxConcurrent: number;
+  /** Items waiting beyond this are refused (the caller answers 503 + Retry-After) instead of eating memory. */
+  maxPending: number;
+  key: (item: T) => string;
+}
+
+interface Pending<T, R> {
+  item: T;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
+export class QueueFullError extends Error {
+  constructor(readonly pending: number) {
+    super(`intake queue is full (${pending} orders waiting)`);
+  }
+}
+
+export class GroupCommitter<T, R> {
+  private pending: Pending<T, R>[] = [];
+  private inflight = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly flushFn: (items: T[]) => Promise<R[]>,
+    private readonly opts: GroupCommitOptions<T>,
+  ) {}
+
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  get flushing(): number {
+    return this.inflight;
+  }
+
+  /** Resolves once every item is committed, with one result per item in order. */
+  submit(items: T[]): Promise<R[]> {
+    if (this.pending.length + items.length > this.opts.maxPending) {
+      return Promise.reject(new QueueFullError(this.pending.length));
+    }
+    const promises = items.map(
+      (item) => new Promise<R>((resolve, reject) => this.pending.push({ item, resolve, reject })),
+    );
+    this.pump();
+    return Promise.all(promises);
+  }
+
+  /** Waits until nothing is pending or in flight (graceful shutdown). */
+  drain(): Promise<void> {
+    if (this.pending.length === 0 && this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.inflight < this.opts.maxConcurrent && this.pending.length > 0) {
+      const batch = this.takeBatch();
+      this.inflight++;
+      this.flushFn(batch.map((p) => p.item)).then(
+        (results) => batch.forEach((p, i) => p.resolve(results[i] as R)),
+        (err) => batch.forEach((p) => p.reject(err)),
+      ).finally(() => {
+        this.inflight--;
+        this.pump();
+        if (this.inflight === 0 && this.pending.length === 0) this.idleWaiters.splice(0).forEach((w) => w());
+      });
+    }
+  }
+
+  private takeBatch(): Pending<T, R>[] {
+    const batch: Pending<T, R>[] = [];
+    const keys = new Set<string>();
+    const rest: Pending<T, R>[] = [];
+    let i = 0;
+    for (; i < this.pending.length && batch.length < this.opts.maxBatch; i++) {
+      const p = this.pending[i]!;
+      const k = this.opts.key(p.item);
+      if (keys.has(k)) rest.push(p);
+      else {
+        keys.add(k);
+        batch.push(p);
+      }
+    }
+    this.pending = rest.length > 0 ? rest.concat(this.pending.slice(i)) : this.pending.slice(i);
+    return batch;
+  }
+}

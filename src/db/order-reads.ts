@@ -1,0 +1,81 @@
+import type { Queryable } from './pool';
+
+export const EXCEPTION_STATUSES = ['open', 'claimed', 'resolved', 'escalated'] as const;
+export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
+
+export interface ExceptionView {
+  id: number;
+  order_id: number;
+  source: string;
+  order_external_id: string;
+  type: string;
+  rule: string;
+  reason: string;
+  team: string;
+  severity: string;
+  status: ExceptionStatus;
+  assignee: string | null;
+  claimed_at: Date | null;
+  resolved_at: Date | null;
+  resolution: string | null;
+  claim_due_at: Date;
+  resolve_due_at: Date;
+  escalation_level: number;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const EXCEPTION_COLUMNS = `e.id, e.order_id, o.source, o.external_id AS order_external_id, e.type, e.rule, e.reason,
+  e.team, e.severity, e.status, e.assignee, e.claimed_at, e.resolved_at, e.resolution, e.claim_due_at,
+  e.resolve_due_at, e.escalation_level, e.version, e.created_at, e.updated_at`;
+
+export async function findOrder(db: Queryable, source: string, externalId: string) {
+  const { rows } = await db.query(
+    `SELECT id, source, external_id, channel, shop, status, stage, review_status, tags, priority, total, paid,
+            currency, platform_created_at, platform_updated_at, received_at, updated_at, stage_changed_at,
+            revision, processed_revision, data
+     FROM orders WHERE source = $1 AND external_id = $2`,
+    [source, externalId],
+  );
+  return rows[0] as Record<string, unknown> & { id: number; data: Record<string, unknown> } | undefined;
+}
+
+export async function exceptionsOfOrder(db: Queryable, orderId: number): Promise<ExceptionView[]> {
+  const { rows } = await db.query<ExceptionView>(
+    `SELECT ${EXCEPTION_COLUMNS} FROM exceptions e JOIN orders o ON o.id = e.order_id WHERE e.order_id = $1 ORDER BY e.id`,
+    [orderId],
+  );
+  return rows;
+}
+
+export async function historyOfOrder(db: Queryable, orderId: number) {
+  const { rows } = await db.query(
+    `SELECT at, revision, from_status, to_status, from_stage, to_stage, actor, source
+     FROM order_history WHERE order_id = $1 ORDER BY id`,
+    [orderId],
+  );
+  return rows;
+}
+
+export interface ExceptionQuery {
+  statuses?: ExceptionStatus[];
+  type?: string;
+  team?: string;
+  /** Keyset cursor: only ids below this one (newest first). */
+  before?: number;
+  limit: number;
+}
+
+export async function listExceptions(db: Queryable, q: ExceptionQuery): Promise<ExceptionView[]> {
+  const { rows } = await db.query<ExceptionView>(
+    `SELECT ${EXCEPTION_COLUMNS} FROM exceptions e JOIN orders o ON o.id = e.order_id
+     WHERE ($1::text[] IS NULL OR e.status = ANY($1))
+       AND ($2::text IS NULL OR e.type = $2)
+       AND ($3::text IS NULL OR e.team = $3)
+       AND ($4::bigint IS NULL OR e.id < $4)
+     ORDER BY e.id DESC LIMIT $5`,
+    [q.statuses ?? null, q.type ?? null, q.team ?? null, q.before ?? null, q.limit],
+  );
+  return rows;
+}

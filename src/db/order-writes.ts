@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { Order } from '../domain/orders/order';
+import type { Queryable } from './pool';
+
+export interface IncomingOrder {
+  order: Order;
+  /** The order as the platform sent it; unknown fields included. */
+  raw: unknown;
+}
+
+export type WriteOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface WriteResult {
+  source: string;
+  externalId: string;
+  outcome: WriteOutcome;
+  /** Set when the row was written (created or updated): what processing must catch up with. */
+  id?: number;
+  revision?: number;
+}
+
+export const orderKey = (o: IncomingOrder): string => `${o.order.source}\u0000${o.order.externalId}`;
+
+/**
+ * One statement for the whole batch. A repost with the same content changes nothing; a post that
+ * is older (by the platform's updated_at, or else by status rank) is ignored; anything else
+ * replaces the order, bumps its revision (so processing runs again) and advances — never rewinds —
+ * its stage. The history trigger records each status/stage transition.
+ */
+const UPSERT_SQL = `
+INSERT INTO orders AS o (source, external_id, channel, shop, status, stage, platform_created_at,
+  platform_updated_at, total, paid, currency, buyer_phone, data, raw, content_hash)
+SELECT t.source, t.external_id, t.channel, t.shop, t.status, coalesce(t.stage, 'pending'), t.created_at,
+  t.updated_at, t.total, t.paid, t.currency, t.buyer_phone, t.data, t.raw, t.hash
+FROM jsonb_to_recordset($1::jsonb) AS t(source text, external_id text, channel text, shop text, status text,
+  stage text, created_at timestamptz, updated_at timestamptz, total numeric, paid numeric, currency text,
+  buyer_phone text, data jsonb, raw jsonb, hash text)
+ON CONFLICT (source, external_id) DO UPDATE SET
+  channel = EXCLUDED.channel,
+  shop = EXCLUDED.shop,
+  status = EXCLUDED.status,
+  stage = CASE WHEN orderops_stage_rank(EXCLUDED.stage) > orderops_stage_rank(o.stage) THEN EXCLUDED.stage ELSE o.stage END,
+  stage_changed_at = CASE WHEN orderops_stage_rank(EXCLUDED.stage) > orderops_stage_rank(o.stage) THEN now() ELSE o.stage_changed_at END,
+  platform_created_at = EXCLUDED.platform_created_at,
+  platform_updated_at = EXCLUDED.platform_updated_at,
+  total = EXCLUDED.total,
+  paid = EXCLUDED.paid,
+  currency = EXCLUDED.currency,
+  buyer_phone = EXCLUDED.buyer_phone,
+  data = EXCLUDED.data,
+  raw = EXCLUDED.raw,
+  content_hash = EXCLUDED.content_hash,
+  revision = o.revision + 1,
+  updated_at = now()
+WHERE o.content_hash <> EXCLUDED.content_hash
+  AND CASE WHEN o.platform_updated_at IS NOT NULL AND EXCLUDED.platform_updated_at IS NOT NULL
+        THEN EXCLUDED.platform_updated_at > o.platform_updated_at
+          OR (EXCLUDED.platform_updated_at = o.platform_updated_at
+              AND orderops_status_rank(EXCLUDED.status) >= orderops_status_rank(o.status))
+        ELSE orderops_status_rank(EXCLUDED.status) >= orderops_status_rank(o.status) END
+RETURNING o.id, o.source, o.external_id, o.revision, (o.xmax = 0) AS inserted`;
+
+export function contentHash(raw: unknown): string {
+  return createHash('sha256').update(JSON.stringify(raw)).digest('base64url');
+}
+
+/** Upsert a batch in one statement (keys must be unique within the batch). */
+export async function upsertOrders(db: Queryable, batch: IncomingOrder[]): Promise<WriteResult[]> {
+  if (batch.length === 0) return [];
+  const rows = batch.map(({ order: o, raw }) => ({
+    source: o.source,
+    external_id: o.externalId,
+    channel: o.channel,
+    shop: o.shop ?? null,
+    status: o.status,
+    stage: o.stage ?? null,
+    created_at: o.createdAt,
+    updated_at: o.updatedAt ?? null,
+    total: o.total,
+    paid: o.paid ?? null,
+    currency: o.currency,
+    buyer_phone: o.buyer.phone ?? null,
+    data: o,
+    raw,
+    hash: contentHash(raw),
+  }));
+  const res = await db.query<{ id: number; source: string; external_id: string; revision: number; inserted: boolean }>(
+    UPSERT_SQL,
+    [JSON.stringify(rows)],
+  );
+  const written = new Map(res.rows.map((r) => [`${r.source}\u0000${r.external_id}`, r]));
+  return batch.map((b) => {
+    const w = written.get(orderKey(b));
+    const base = { source: b.order.source, externalId: b.order.externalId };
+    if (!w) return { ...base, outcome: 'unchanged' as const };
+    return { ...base, outcome: w.inserted ? ('created' as const) : ('updated' as const), id: w.id, revision: w.revision };
+  });
+}

@@ -1,0 +1,74 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { EXCEPTION_STATUSES, exceptionsOfOrder, findOrder, historyOfOrder, listExceptions, type ExceptionStatus } from '../db/order-reads';
+import { ErrorCode } from '../domain/errors';
+import { sendError } from './errors';
+
+export interface ReadApiDeps {
+  pool: pg.Pool;
+  apiToken?: string;
+}
+
+/** The JSON read API, behind `Authorization: Bearer $ORDEROPS_API_TOKEN`. */
+export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
+  const expected = deps.apiToken ? digest(deps.apiToken) : undefined;
+  const guard = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!expected) {
+      return sendError(reply, 503, ErrorCode.SecretNotConfigured, 'the read API is disabled: set ORDEROPS_API_TOKEN');
+    }
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!m || !timingSafeEqual(digest(m[1]!), expected)) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(reply, 401, ErrorCode.Unauthorized, 'send Authorization: Bearer <ORDEROPS_API_TOKEN>');
+    }
+  };
+
+  app.get<{ Params: { source: string; externalId: string } }>(
+    '/api/orders/:source/:externalId',
+    { onRequest: guard },
+    async (req, reply) => {
+      const order = await findOrder(deps.pool, req.params.source, req.params.externalId);
+      if (!order) return sendError(reply, 404, ErrorCode.NotFound, `no order ${req.params.externalId} from ${req.params.source}`);
+      const [exceptions, history] = await Promise.all([exceptionsOfOrder(deps.pool, order.id), historyOfOrder(deps.pool, order.id)]);
+      const { data, id, processed_revision, revision, ...rest } = order;
+      return reply.send({
+        order: { internal_id: id, ...rest, revision, processed: (processed_revision as number) >= (revision as number), details: data },
+        exceptions: exceptions.map(({ source: _s, order_external_id: _e, ...e }) => e),
+        history,
+      });
+    },
+  );
+
+  app.get<{ Querystring: { status?: string; type?: string; team?: string; limit?: string; before?: string } }>(
+    '/api/exceptions',
+    { onRequest: guard },
+    async (req, reply) => {
+      const q = req.query;
+      let statuses: ExceptionStatus[] | undefined;
+      if (q.status) {
+        const asked = q.status.split(',').map((s) => s.trim());
+        const bad = asked.filter((s) => !(EXCEPTION_STATUSES as readonly string[]).includes(s));
+        if (bad.length > 0) {
+          return sendError(reply, 400, ErrorCode.BadRequest, `unknown status "${bad.join(', ')}"; use ${EXCEPTION_STATUSES.join(', ')}`);
+        }
+        statuses = asked as ExceptionStatus[];
+      }
+      const limit = q.limit === undefined ? 50 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+        return sendError(reply, 400, ErrorCode.BadRequest, 'limit must be a whole number from 1 to 500');
+      }
+      const before = q.before === undefined ? undefined : Number(q.before);
+      if (before !== undefined && (!Number.isSafeInteger(before) || before < 1)) {
+        return sendError(reply, 400, ErrorCode.BadRequest, 'before must be an exception id (use next_before from the last page)');
+      }
+      const rows = await listExceptions(deps.pool, { statuses, type: q.type, team: q.team, before, limit });
+      return reply.send({
+        exceptions: rows,
+        next_before: rows.length === limit ? rows[rows.length - 1]!.id : null,
+      });
+    },
+  );
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();

@@ -1,0 +1,61 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { ErrorCode } from '../domain/errors';
+import type { Metrics } from './metrics';
+import { sendError } from './errors';
+
+export interface ServerDeps {
+  pool: pg.Pool;
+  redis: Redis;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/**
+ * The HTTP server: bodies stay raw bytes (every inbound signature is computed over them) and each
+ * route parses its own. Health, readiness and metrics live here; features register their routes.
+ */
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as unknown as FastifyBaseLogger,
+    // Per-request logs would cost more than the intake itself in a storm; metrics count requests.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    return503OnClosing: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, 413, ErrorCode.BodyTooLarge, 'body exceeds 1 MiB: split the orders into several requests');
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return sendError(reply, err.statusCode, ErrorCode.BadRequest, err.message);
+    }
+    req.log.error({ err }, 'unhandled error');
+    return sendError(reply, 500, ErrorCode.Internal, 'internal error; the request was not applied, retry later');
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, ErrorCode.NotFound, `no route ${req.method} ${req.url}`));
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    const [pgOk, redisOk] = await Promise.all([
+      deps.pool.query('SELECT 1').then(() => true, () => false),
+      withTimeout(deps.redis.ping(), 1000).then((r) => r === 'PONG', () => false),
+    ]);
+    return reply.code(pgOk && redisOk ? 200 : 503).send({ ok: pgOk && redisOk, postgres: pgOk, redis: redisOk });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+  return app;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}

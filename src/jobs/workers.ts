@@ -1,0 +1,65 @@
+import { Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
+import { processOrder, type ProcessDeps } from '../actions/process-order';
+import type { ProcessingTrigger } from '../actions/ingest-orders';
+import type { Metrics } from '../http/metrics';
+import { JOB_ORDERS_SWEEP, QUEUE_MAINTENANCE, QUEUE_ORDERS, type OrderJobData } from './queues';
+import { sweepUnprocessed } from './sweep-orders';
+
+export interface WorkerDeps extends ProcessDeps {
+  pool: pg.Pool;
+  connection: Redis;
+  prefix: string;
+  logger: Logger;
+  metrics: Metrics;
+  trigger: ProcessingTrigger;
+  concurrency: number;
+  sweepSeconds: number;
+}
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+/** Start the order worker and the maintenance worker with its once-per-schedule sweeper. */
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const { connection, prefix, logger, metrics } = deps;
+  const orders = new Worker<OrderJobData>(
+    QUEUE_ORDERS,
+    async (job) => {
+      const outcome = await processOrder(deps, job.data.orderId);
+      metrics.processed.inc({ outcome: outcome.status });
+      if (outcome.status === 'processed' && outcome.opened.length > 0) {
+        logger.info({ orderId: job.data.orderId, opened: outcome.opened }, 'exceptions opened');
+      }
+      return outcome.status;
+    },
+    { connection, prefix, concurrency: deps.concurrency },
+  );
+  orders.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'order processing failed'));
+
+  const maintenanceQueue = new Queue(QUEUE_MAINTENANCE, { connection, prefix });
+  // A job scheduler fires once per interval however many copies of the bot run.
+  await maintenanceQueue.upsertJobScheduler(JOB_ORDERS_SWEEP, { every: deps.sweepSeconds * 1000 }, { name: JOB_ORDERS_SWEEP });
+  const maintenance = new Worker(
+    QUEUE_MAINTENANCE,
+    async (job) => {
+      if (job.name !== JOB_ORDERS_SWEEP) return 'unknown';
+      const n = await sweepUnprocessed(deps.pool, deps.trigger, { graceSeconds: 15, limit: 5000 });
+      metrics.swept.inc(n);
+      if (n > 0) logger.warn({ requeued: n }, 'sweeper re-enqueued unprocessed orders');
+      return n;
+    },
+    { connection, prefix, concurrency: 1 },
+  );
+  maintenance.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'maintenance job failed'));
+
+  return {
+    async close() {
+      await Promise.all([orders.close(), maintenance.close()]);
+      await maintenanceQueue.close();
+    },
+  };
+}
