@@ -15,7 +15,7 @@ import { registerReadApi } from './http/read-api';
 import { genericSource } from './integrations/platforms/generic/generic-source';
 import type { OrderSource } from './integrations/platforms/source';
 import { createOrderQueue, queueTrigger, type OrderJobData } from './jobs/queues';
-import { producerConnection, workerConnection } from './jobs/redis';
+import { producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers, type RunningWorkers } from './jobs/workers';
 import { sweepUnprocessed } from './jobs/sweep-orders';
 
@@ -51,8 +51,10 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const pool = createPool(config.databaseUrl, role === 'worker' ? 12 : 20);
   await syncStaff(pool, settings.staff);
   const redis = producerConnection(config.redisUrl);
+  // Start with a settled connection when Redis is up; when it is down, intake still runs.
+  if (!(await whenReady(redis, 2000))) logger.warn('Redis is not reachable: orders are still taken and processed once it is back');
   const orderQueue = createOrderQueue(redis, config.queuePrefix);
-  orderQueue.on('error', () => undefined); // surfaced per call; readiness reports Redis state
+  orderQueue.on('error', (err) => logger.debug({ err: err.message }, 'order queue error')); // surfaced per call; /readyz reports Redis
   const trigger = queueTrigger(orderQueue);
 
   const intake = new OrderIntake({

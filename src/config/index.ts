@@ -23,7 +23,7 @@ export interface AppConfig {
 
 /** The only reader of the environment. Fails fast, with advice, on anything unusable. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const port = Number(env.PORT ?? 3000);
+  const port = Number(env.PORT || 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new OrderopsError(ErrorCode.ConfigInvalid, `PORT must be a port number, got "${env.PORT}"`);
   }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_RULES } from '../domain/orders/default-rules';
 import type { RulesConfig } from '../domain/orders/rules-types';
@@ -33,7 +33,8 @@ export function parseSettings(text: string, path = 'orderops.yml'): Settings {
       path,
       doc.errors.map((e) => ({
         key: '(syntax)',
-        line: e.linePos?.[0]?.line,
+        // linePos is only filled in with prettyErrors; count from the offset instead.
+        line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
         message: e.message.split('\n')[0] ?? e.message,
       })),
     );
@@ -62,9 +63,16 @@ function problemAt(doc: Document, lc: LineCounter, issue: z.core.$ZodIssue): Con
 }
 
 function lineOf(doc: Document, lc: LineCounter, path: string[]): number | undefined {
-  // Walk up the path until a node exists (a missing key is reported at its parent).
+  // Walk up the path until a node exists (a missing key is reported at its parent). A map entry is
+  // reported at its key's line: a block value (a nested map or list) starts on the line below.
   for (let n = path.length; n >= 0; n--) {
     const keyPath = path.slice(0, n).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    const last = path[n - 1];
+    const parent = n === 0 ? undefined : n === 1 ? doc.contents : doc.getIn(keyPath.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === last);
+      if (isNode(pair?.key) && pair.key.range) return lc.linePos(pair.key.range[0]).line;
+    }
     const node = n === 0 ? doc.contents : doc.getIn(keyPath, true);
     if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
   }
@@ -107,6 +115,7 @@ function toSettings(f: FileConfig): Settings {
     vagueAddress: {
       enabled: r.vague_address?.enabled ?? d.vagueAddress.enabled,
       landmarks: r.vague_address?.landmarks ?? d.vagueAddress.landmarks,
+      relativeLandmarks: r.vague_address?.relative_landmarks ?? d.vagueAddress.relativeLandmarks,
       requireHouseNumber: r.vague_address?.require_house_number ?? d.vagueAddress.requireHouseNumber,
       minDetailLength: r.vague_address?.min_detail_length ?? d.vagueAddress.minDetailLength,
       checkDivisions: r.vague_address?.check_divisions ?? d.vagueAddress.checkDivisions,

@@ -76,6 +76,7 @@ export const fileSchema = z.strictObject({
         .strictObject({
           enabled: z.boolean().optional(),
           landmarks: keywordList.optional(),
+          relative_landmarks: keywordList.optional(),
           require_house_number: z.boolean().optional(),
           min_detail_length: z.number().int().min(0).max(50).optional(),
           check_divisions: z.boolean().optional(),

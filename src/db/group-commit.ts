@@ -2,7 +2,8 @@
  * Group commit: callers submit items and wait; items are written in batches by at most
  * `maxConcurrent` flushes at a time. With no flush running an item is written at once (low latency
  * when quiet); while flushes run, arrivals pile up and go together in the next one (throughput in a
- * storm). Two items with the same key never share a batch, so one upsert never touches a row twice.
+ * storm). Two items with the same key are never in one batch nor in two concurrent flushes: one
+ * upsert never touches a row twice, and posts of one order are applied in the order they came.
  */
 export interface GroupCommitOptions<T> {
   maxBatch: number;
@@ -27,6 +28,7 @@ export class QueueFullError extends Error {
 export class GroupCommitter<T, R> {
   private pending: Pending<T, R>[] = [];
   private inflight = 0;
+  private readonly inflightKeys = new Set<string>();
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -62,20 +64,23 @@ export class GroupCommitter<T, R> {
 
   private pump(): void {
     while (this.inflight < this.opts.maxConcurrent && this.pending.length > 0) {
-      const batch = this.takeBatch();
+      const { batch, keys } = this.takeBatch();
+      if (batch.length === 0) return; // everything waiting shares a key with a running flush
       this.inflight++;
+      for (const k of keys) this.inflightKeys.add(k);
       this.flushFn(batch.map((p) => p.item)).then(
         (results) => batch.forEach((p, i) => p.resolve(results[i] as R)),
         (err) => batch.forEach((p) => p.reject(err)),
       ).finally(() => {
         this.inflight--;
+        for (const k of keys) this.inflightKeys.delete(k);
         this.pump();
         if (this.inflight === 0 && this.pending.length === 0) this.idleWaiters.splice(0).forEach((w) => w());
       });
     }
   }
 
-  private takeBatch(): Pending<T, R>[] {
+  private takeBatch(): { batch: Pending<T, R>[]; keys: Set<string> } {
     const batch: Pending<T, R>[] = [];
     const keys = new Set<string>();
     const rest: Pending<T, R>[] = [];
@@ -83,13 +88,13 @@ export class GroupCommitter<T, R> {
     for (; i < this.pending.length && batch.length < this.opts.maxBatch; i++) {
       const p = this.pending[i]!;
       const k = this.opts.key(p.item);
-      if (keys.has(k)) rest.push(p);
+      if (keys.has(k) || this.inflightKeys.has(k)) rest.push(p);
       else {
         keys.add(k);
         batch.push(p);
       }
     }
     this.pending = rest.length > 0 ? rest.concat(this.pending.slice(i)) : this.pending.slice(i);
-    return batch;
+    return { batch, keys };
   }
 }

@@ -10,6 +10,23 @@ export function producerConnection(url: string): Redis {
   return r;
 }
 
+/** Resolves when the connection is ready, or after `ms` (Redis may be down; callers carry on). */
+export function whenReady(r: Redis, ms: number): Promise<boolean> {
+  if (r.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      r.off('ready', onReady);
+      resolve(false);
+    }, ms);
+    timer.unref();
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    r.once('ready', onReady);
+  });
+}
+
 export function workerConnection(url: string): Redis {
   const r = new IORedis(url, { maxRetriesPerRequest: null });
   r.on('error', () => undefined);

@@ -38,9 +38,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     },
     { connection, prefix, concurrency: deps.concurrency },
   );
+  orders.on('error', (err) => logger.warn({ err: err.message }, 'order worker error (Redis connection?)'));
   orders.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'order processing failed'));
 
   const maintenanceQueue = new Queue(QUEUE_MAINTENANCE, { connection, prefix });
+  maintenanceQueue.on('error', (err) => logger.warn({ err: err.message }, 'maintenance queue error'));
   // A job scheduler fires once per interval however many copies of the bot run.
   await maintenanceQueue.upsertJobScheduler(JOB_ORDERS_SWEEP, { every: deps.sweepSeconds * 1000 }, { name: JOB_ORDERS_SWEEP });
   const maintenance = new Worker(
@@ -54,6 +56,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     },
     { connection, prefix, concurrency: 1 },
   );
+  maintenance.on('error', (err) => logger.warn({ err: err.message }, 'maintenance worker error'));
   maintenance.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'maintenance job failed'));
 
   return {
