@@ -8,8 +8,9 @@ import { userInfo } from 'node:os';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+// One database per run (several runs may share this machine: a developer's, a helper's, CI's).
 export function testDatabaseUrl() {
-  const url = new URL(process.env.TEST_DATABASE_URL || 'postgres://localhost:5432/orderops_test');
+  const url = new URL(process.env.TEST_DATABASE_URL || `postgres://localhost:5432/orderops_test_${process.pid}`);
   if (!url.username) url.username = process.env.PGUSER || process.env.USER || userInfo().username;
   return url.toString();
 }
