@@ -18,11 +18,16 @@ import { createOrderQueue, queueTrigger, type OrderJobData } from './jobs/queues
 import { producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers, type RunningWorkers } from './jobs/workers';
 import { sweepUnprocessed } from './jobs/sweep-orders';
+import { cardTriggers, createCardQueues, type CardQueues } from './jobs/card-jobs';
+import type { ActionDeps } from './actions/exception-actions';
+import type { ChatPort } from './domain/ports';
 
 export interface AppOptions {
   role?: Role;
   clock?: Clock;
   logger?: Logger;
+  /** Chat platforms to post to; by default built from the configuration. */
+  chats?: ChatPort[];
 }
 
 export interface App {
@@ -32,6 +37,10 @@ export interface App {
   redis: Redis;
   orderQueue: Queue<OrderJobData>;
   intake: OrderIntake;
+  /** What chat fronts call: the store, the clock and the card/escalation triggers. */
+  actions: ActionDeps;
+  chats: ChatPort[];
+  cardQueues: CardQueues;
   metrics: Metrics;
   logger: Logger;
   /** Listen on config.port (0 picks a free port); returns the base URL. */
@@ -67,6 +76,11 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     maxPending: settings.intake.maxPending,
   });
 
+  const chats = opts.chats ?? [];
+  const cardQueues = createCardQueues(redis, config.queuePrefix, logger);
+  const triggers = cardTriggers(cardQueues, logger);
+  const actions: ActionDeps = { pool, clock, locale: settings.locale, ...triggers };
+
   const sources = new Map<string, OrderSource>([['generic', genericSource(config.webhookSecret)]]);
   const http = buildServer({ pool, redis, metrics, logger });
   if (role !== 'worker') {
@@ -81,6 +95,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     workers = await startWorkers({
       pool, rules: settings.rules, clock, connection: workerRedis, prefix: config.queuePrefix, logger, metrics, trigger,
       concurrency: settings.processing.concurrency, sweepSeconds: settings.processing.sweepSeconds,
+      settings, chats, locale: settings.locale, triggers,
     });
     // Catch up at once on whatever a previous run left unprocessed, rather than at the first tick.
     sweepUnprocessed(pool, trigger, { graceSeconds: 0, limit: 5000 }).catch((err: unknown) =>
@@ -89,7 +104,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   }
 
   return {
-    config, http, pool, redis, orderQueue, intake, metrics, logger,
+    config, http, pool, redis, orderQueue, intake, actions, chats, cardQueues, metrics, logger,
     async listen() {
       return http.listen({ port: config.port, host: config.host });
     },
@@ -98,6 +113,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       await intake.drain();
       await workers?.close();
       await orderQueue.close().catch(() => undefined);
+      await cardQueues.close().catch(() => undefined);
       redis.disconnect();
       workerRedis?.disconnect();
       await pool.end();

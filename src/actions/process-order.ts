@@ -15,7 +15,13 @@ export interface ProcessDeps {
 export type ProcessOutcome =
   | { status: 'missing' }
   | { status: 'up_to_date' }
-  | { status: 'processed'; opened: number[]; closed: number[]; autoApproved: boolean; tags: string[] };
+  | { status: 'processed'; opened: CardRef[]; closed: CardRef[]; autoApproved: boolean; tags: string[] };
+
+/** An exception and the version its card must show. */
+export interface CardRef {
+  id: number;
+  version: number;
+}
 
 interface ExistingException {
   id: number;
@@ -34,15 +40,16 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
   return withTransaction(
     deps.pool,
     async (tx) => {
-      const { rows } = await tx.query<{ data: Order; revision: number; processed_revision: number; stage: string }>(
-        'SELECT data, revision, processed_revision, stage FROM orders WHERE id = $1 FOR UPDATE',
+      const { rows } = await tx.query<{ data: Order; address_override: Order['address'] | null; revision: number; processed_revision: number; stage: string }>(
+        'SELECT data, address_override, revision, processed_revision, stage FROM orders WHERE id = $1 FOR UPDATE',
         [orderId],
       );
       const row = rows[0];
       if (!row) return { status: 'missing' as const };
       if (row.processed_revision >= row.revision) return { status: 'up_to_date' as const };
 
-      const order = row.data;
+      // An address fixed by a person wins over the platform's.
+      const order: Order = row.address_override ? { ...row.data, address: row.address_override } : row.data;
       const now = deps.clock.now();
       const stock = deps.rules.stock.enabled ? await loadStock(tx, order) : undefined;
       const result = classify(order, deps.rules, { now: now.toISOString(), stock });
@@ -56,7 +63,7 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
       const byType = new Map(existing.map((e) => [e.type, e]));
       const detectedTypes = new Set(result.exceptions.map((e) => e.type));
 
-      const opened: number[] = [];
+      const opened: CardRef[] = [];
       for (const ex of result.exceptions) {
         if (byType.has(ex.type)) continue;
         const ins = await tx.query<{ id: number }>(
@@ -68,14 +75,14 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
         );
         const id = ins.rows[0]?.id;
         if (id === undefined) continue;
-        opened.push(id);
+        opened.push({ id, version: 1 });
         await insertAudit(tx, {
           actor: 'system', source: 'worker', entity: 'exception', entityId: id, action: 'exception.opened',
           after: { status: 'open', type: ex.type, team: ex.team }, details: { rule: ex.rule, reason: ex.reason, revision: row.revision },
         });
       }
 
-      const closed: number[] = [];
+      const closed: CardRef[] = [];
       const terminal = isTerminalStatus(order.status);
       for (const ex of existing) {
         if (ex.status === 'resolved' || detectedTypes.has(ex.type)) continue;
@@ -85,7 +92,7 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
            WHERE id = $1`,
           [ex.id, now, resolution],
         );
-        closed.push(ex.id);
+        closed.push({ id: ex.id, version: ex.version + 1 });
         await insertAudit(tx, {
           actor: 'system', source: 'worker', entity: 'exception', entityId: ex.id, action: 'exception.auto_resolved',
           before: { status: ex.status, version: ex.version }, after: { status: 'resolved', version: ex.version + 1 },

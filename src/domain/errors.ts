@@ -27,3 +27,19 @@ export class OrderopsError extends Error {
     this.name = 'OrderopsError';
   }
 }
+
+/**
+ * A chat platform call that failed, classified so the job knows what to do: `rate_limited` and
+ * `transient` are retried (after `retryAfterMs` when the platform said), `permanent` is recorded
+ * and not retried (unknown channel, missing scope), `gone` means the message no longer exists.
+ */
+export class ChatDeliveryError extends Error {
+  constructor(
+    readonly kind: 'rate_limited' | 'transient' | 'permanent' | 'gone',
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ChatDeliveryError';
+  }
+}

@@ -18,3 +18,48 @@ export function fixedClock(start: Date | string): Clock & { set(t: Date | string
     },
   };
 }
+
+import type { ExceptionCard } from './cards/exception-card';
+import type { ChatPlatform, Staff } from './staff';
+
+/** Anything a chat platform can show as a card (more kinds join: backlog, digest, consistency). */
+export type Card = ExceptionCard;
+
+/**
+ * A short message to a person, as an i18n key and its variables. Variables are untrusted: each
+ * platform escapes them for its markup before the template is filled.
+ */
+export interface Notice {
+  key: string;
+  vars?: Record<string, string | number | boolean>;
+}
+
+export interface PostedMessage {
+  channel: string;
+  messageId: string;
+}
+
+/**
+ * The outbound side of one chat platform. Slack, Feishu and the local web channel implement it;
+ * everything above it (actions, jobs) is the same for all three.
+ *
+ * @example
+ *   const msg = await slack.postCard(slack.channelFor('service')!, card);
+ *   await slack.updateCard(msg, rerenderedCard);
+ */
+export interface ChatPort {
+  readonly platform: ChatPlatform;
+  /** Where a team's cards go on this platform; undefined means this platform shows none for it. */
+  channelFor(team: string): string | undefined;
+  postCard(channel: string, card: Card): Promise<PostedMessage>;
+  /**
+   * After an attempt whose outcome is unknown (a crash or timeout mid-post), find the card if it
+   * did land, so it is not posted twice. Platforms that dedupe posts themselves may omit it.
+   */
+  findCard?(channel: string, card: Card): Promise<PostedMessage | undefined>;
+  updateCard(message: PostedMessage, card: Card): Promise<void>;
+  /** Visible to one person only (Slack ephemeral, Feishu toast, local side panel). */
+  replyPrivately(to: { channel: string; userId: string }, notice: Notice): Promise<void>;
+  /** A direct message; resolves false when the person has no identity on this platform. */
+  sendDirect(to: Staff, notice: Notice): Promise<boolean>;
+}

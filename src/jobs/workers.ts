@@ -7,6 +7,11 @@ import type { ProcessingTrigger } from '../actions/ingest-orders';
 import type { Metrics } from '../http/metrics';
 import { JOB_ORDERS_SWEEP, QUEUE_MAINTENANCE, QUEUE_ORDERS, type OrderJobData } from './queues';
 import { sweepUnprocessed } from './sweep-orders';
+import { startCardWorkers, sweepCards } from './card-jobs';
+import type { ActionDeps } from '../actions/exception-actions';
+import type { ChatPort } from '../domain/ports';
+import type { Settings } from '../config/settings';
+import type { Locale } from '../bot/i18n';
 
 export interface WorkerDeps extends ProcessDeps {
   pool: pg.Pool;
@@ -17,6 +22,10 @@ export interface WorkerDeps extends ProcessDeps {
   trigger: ProcessingTrigger;
   concurrency: number;
   sweepSeconds: number;
+  settings: Settings;
+  chats: ChatPort[];
+  locale: Locale;
+  triggers: Pick<ActionDeps, 'cards' | 'escalations'>;
 }
 
 export interface RunningWorkers {
@@ -31,8 +40,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     async (job) => {
       const outcome = await processOrder(deps, job.data.orderId);
       metrics.processed.inc({ outcome: outcome.status });
-      if (outcome.status === 'processed' && outcome.opened.length > 0) {
-        logger.info({ orderId: job.data.orderId, opened: outcome.opened }, 'exceptions opened');
+      if (outcome.status === 'processed') {
+        if (outcome.opened.length > 0) logger.info({ orderId: job.data.orderId, opened: outcome.opened.map((o) => o.id) }, 'exceptions opened');
+        for (const ref of [...outcome.opened, ...outcome.closed]) await deps.triggers.cards.changed(ref.id, ref.version);
       }
       return outcome.status;
     },
@@ -52,16 +62,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       const n = await sweepUnprocessed(deps.pool, deps.trigger, { graceSeconds: 15, limit: 5000 });
       metrics.swept.inc(n);
       if (n > 0) logger.warn({ requeued: n }, 'sweeper re-enqueued unprocessed orders');
-      return n;
+      const c = await sweepCards({ ...deps, trigger: deps.triggers });
+      if (c > 0) logger.warn({ cards: c }, 'sweeper re-enqueued cards that were missing or behind');
+      return { orders: n, cards: c };
     },
     { connection, prefix, concurrency: 1 },
   );
   maintenance.on('error', (err) => logger.warn({ err: err.message }, 'maintenance worker error'));
   maintenance.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'maintenance job failed'));
 
+  const cardWorkers = startCardWorkers({ ...deps, concurrency: 4 });
+
   return {
     async close() {
-      await Promise.all([orders.close(), maintenance.close()]);
+      await Promise.all([orders.close(), maintenance.close(), cardWorkers.close()]);
       await maintenanceQueue.close();
     },
   };

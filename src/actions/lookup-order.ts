@@ -1,0 +1,83 @@
+import type { Queryable } from '../db/pool';
+
+export interface LookupOrder {
+  id: number;
+  source: string;
+  externalId: string;
+  status: string;
+  stage: string;
+  total: string;
+  currency: string;
+  receivedAt: Date;
+  exceptions: { type: string; status: string; reason: string; assignee: string | null }[];
+  timeline: { at: Date; text: string }[];
+}
+
+export type LookupResult =
+  | { kind: 'usage' }
+  | { kind: 'not_found'; query: string }
+  | { kind: 'found'; total: number; orders: LookupOrder[] };
+
+const MAX_QUERY = 64;
+const MAX_SHOWN = 5;
+
+/**
+ * `/order <id | last 4 phone digits>`: an exact order id (any source), or the newest orders whose
+ * buyer phone ends in those 4 digits. Parameterised queries only; hostile text is just a miss.
+ */
+export async function lookupOrders(db: Queryable, rawQuery: string): Promise<LookupResult> {
+  const query = rawQuery.normalize('NFKC').trim();
+  if (!query) return { kind: 'usage' };
+  if (query.length > MAX_QUERY) return { kind: 'not_found', query: query.slice(0, MAX_QUERY) };
+  const byPhone = /^\d{4}$/.test(query);
+  const { rows } = await db.query<{ id: number; source: string; external_id: string; status: string; stage: string; total: string; currency: string; received_at: Date; n: number }>(
+    byPhone
+      ? `SELECT id, source, external_id, status, stage, total, currency, received_at, count(*) OVER ()::int AS n
+         FROM orders WHERE buyer_phone IS NOT NULL AND right(buyer_phone, 4) = $1 ORDER BY received_at DESC LIMIT $2`
+      : `SELECT id, source, external_id, status, stage, total, currency, received_at, count(*) OVER ()::int AS n
+         FROM orders WHERE external_id = $1 ORDER BY received_at DESC LIMIT $2`,
+    [query, MAX_SHOWN],
+  );
+  if (rows.length === 0) return { kind: 'not_found', query };
+  const ids = rows.map((r) => r.id);
+  const [ex, hist, audit] = await Promise.all([
+    db.query<{ order_id: number; type: string; status: string; reason: string; assignee: string | null }>(
+      `SELECT e.order_id, e.type, e.status, e.reason, coalesce(s.name, e.assignee) AS assignee
+       FROM exceptions e LEFT JOIN staff s ON s.id = e.assignee WHERE e.order_id = ANY($1) ORDER BY e.id`,
+      [ids],
+    ),
+    db.query<{ order_id: number; at: Date; from_status: string | null; to_status: string; from_stage: string | null; to_stage: string }>(
+      `SELECT order_id, at, from_status, to_status, from_stage, to_stage FROM order_history WHERE order_id = ANY($1) ORDER BY id`,
+      [ids],
+    ),
+    db.query<{ order_id: number; at: Date; action: string; actor: string }>(
+      `SELECT e.order_id, a.at, a.action, coalesce(s.name, a.actor) AS actor
+       FROM audit_log a JOIN exceptions e ON a.entity = 'exception' AND e.id = a.entity_id
+       LEFT JOIN staff s ON a.actor = 'staff:' || s.id
+       WHERE e.order_id = ANY($1) ORDER BY a.id`,
+      [ids],
+    ),
+  ]);
+  return {
+    kind: 'found',
+    total: rows[0]!.n,
+    orders: rows.map((r) => ({
+      id: r.id,
+      source: r.source,
+      externalId: r.external_id,
+      status: r.status,
+      stage: r.stage,
+      total: r.total,
+      currency: r.currency,
+      receivedAt: r.received_at,
+      exceptions: ex.rows.filter((e) => e.order_id === r.id).map(({ order_id: _o, ...e }) => e),
+      timeline: [
+        ...hist.rows.filter((h) => h.order_id === r.id).map((h) => ({
+          at: h.at,
+          text: h.from_status === null ? `${h.to_status} / ${h.to_stage}` : h.from_status !== h.to_status ? `${h.from_status} → ${h.to_status}` : `${h.from_stage} → ${h.to_stage}`,
+        })),
+        ...audit.rows.filter((a) => a.order_id === r.id).map((a) => ({ at: a.at, text: `${a.action} · ${a.actor}` })),
+      ].sort((a, b) => a.at.getTime() - b.at.getTime()).slice(-10),
+    })),
+  };
+}

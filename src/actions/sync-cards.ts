@@ -1,0 +1,81 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { buildExceptionCard, exceptionCardKey } from '../domain/cards/exception-card';
+import { ChatDeliveryError } from '../domain/errors';
+import type { ChatPort } from '../domain/ports';
+import { findCardMessage, forgetMessage, markFailed, markPosted, markPosting, markRendered } from '../db/chat-messages';
+import { loadExceptionCardInput } from '../db/exception-cards';
+
+export interface CardSyncDeps {
+  pool: pg.Pool;
+  chats: ChatPort[];
+  logger: Logger;
+}
+
+export interface SyncOutcome {
+  posted: string[];
+  updated: string[];
+  unchanged: string[];
+  /** Transient failures (rate limit, outage): the job retries; the first one is rethrown. */
+  errors: ChatDeliveryError[];
+}
+
+/**
+ * Bring every platform's copy of an exception card in line with Postgres: post it where it is
+ * missing (once: a post whose outcome is unknown is looked for before posting again), update it
+ * where it is behind. Runs under a per-card advisory lock so two jobs never post the same card.
+ */
+export async function syncExceptionCard(deps: CardSyncDeps, exceptionId: number): Promise<SyncOutcome> {
+  const key = exceptionCardKey(exceptionId);
+  const lock = await deps.pool.connect();
+  const out: SyncOutcome = { posted: [], updated: [], unchanged: [], errors: [] };
+  try {
+    await lock.query('BEGIN');
+    await lock.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+    const input = await loadExceptionCardInput(deps.pool, exceptionId);
+    if (!input) return out;
+    const card = buildExceptionCard(input);
+    for (const chat of deps.chats) {
+      const channel = chat.channelFor(input.team);
+      if (!channel) continue;
+      try {
+        const row = await findCardMessage(deps.pool, key, chat.platform);
+        if (!row || row.state !== 'posted') {
+          if (!row && card.status === 'resolved') continue; // never announce what is already over
+          if (row?.state === 'failed' && row.channel === channel) continue; // a permanent failure; see last_error
+          const found = row?.state === 'posting' && chat.findCard ? await chat.findCard(row.channel, card) : undefined;
+          if (found) {
+            await markPosted(deps.pool, key, chat.platform, found.channel, found.messageId, 0);
+            await chat.updateCard(found, card);
+            await markPosted(deps.pool, key, chat.platform, found.channel, found.messageId, card.version);
+          } else {
+            await markPosting(deps.pool, { cardKey: key, exceptionId, platform: chat.platform, channel });
+            const msg = await chat.postCard(channel, card);
+            await markPosted(deps.pool, key, chat.platform, msg.channel, msg.messageId, card.version);
+          }
+          out.posted.push(chat.platform);
+        } else if (row.renderedVersion < card.version) {
+          try {
+            await chat.updateCard({ channel: row.channel, messageId: row.messageId! }, card);
+            await markRendered(deps.pool, row.id, card.version);
+            out.updated.push(chat.platform);
+          } catch (e) {
+            // Someone deleted the card: forget it so the next run posts a fresh one.
+            if (e instanceof ChatDeliveryError && e.kind === 'gone') await forgetMessage(deps.pool, row.id);
+            throw e;
+          }
+        } else out.unchanged.push(chat.platform);
+      } catch (e) {
+        const err = e instanceof ChatDeliveryError ? e : new ChatDeliveryError('transient', (e as Error).message);
+        const row = await findCardMessage(deps.pool, key, chat.platform);
+        if (row) await markFailed(deps.pool, row.id, err.message, err.kind === 'permanent' && row.state !== 'posted' ? 'failed' : 'keep');
+        deps.logger.warn({ exceptionId, platform: chat.platform, kind: err.kind, err: err.message }, 'card sync failed');
+        if (err.kind !== 'permanent') out.errors.push(err);
+      }
+    }
+    return out;
+  } finally {
+    await lock.query('COMMIT').catch(() => undefined);
+    lock.release();
+  }
+}

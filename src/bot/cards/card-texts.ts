@@ -1,0 +1,106 @@
+import type { ExceptionCard, StaffRef } from '../../domain/cards/exception-card';
+import type { ExceptionActionId } from '../../domain/exceptions/exception';
+import { formatTime, t, typeLabel, type Locale, type Vars } from '../i18n';
+
+/** How one platform writes text: escaping for its markup and mentioning a staff member. */
+export interface PlatformFormat {
+  /** Make untrusted text inert in this platform's markup (no mentions, no links). */
+  escape(text: string): string;
+  /** A real mention where the platform knows the person, else their escaped name. */
+  mention(staff: StaffRef): string;
+}
+
+export interface RenderOptions {
+  locale: Locale;
+  timezone: string;
+  now?: Date;
+}
+
+export interface CardButton {
+  action: ExceptionActionId;
+  label: string;
+  style: 'primary' | 'danger' | 'default';
+  /** Ask before acting (escalate notifies people). */
+  confirm?: { title: string; text: string; ok: string; cancel: string };
+}
+
+/** Every string of an exception card, already escaped for one platform; renderers only lay it out. */
+export interface CardTexts {
+  title: string;
+  severity: ExceptionCard['severity'];
+  severityLabel: string;
+  status: string;
+  overdue: boolean;
+  fields: { key: string; label: string; value: string }[];
+  buttons: CardButton[];
+}
+
+const STYLE: Record<ExceptionActionId, CardButton['style']> = {
+  'exception.claim': 'primary',
+  'exception.fix_address': 'default',
+  'exception.approve': 'primary',
+  'exception.escalate': 'danger',
+  'exception.resolve': 'default',
+};
+
+export function exceptionCardTexts(card: ExceptionCard, opts: RenderOptions, fmt: PlatformFormat): CardTexts {
+  const { locale, timezone } = opts;
+  const now = opts.now ?? new Date();
+  const e = fmt.escape;
+  const o = card.order;
+  const time = (iso: string) => formatTime(iso, timezone, locale, now);
+  const tt = (key: string, vars?: Vars) => t(locale, key, vars);
+  const actor = card.assignee ? fmt.mention(card.assignee) : '';
+
+  let status: string;
+  switch (card.status) {
+    case 'open':
+      status = tt('status.open');
+      break;
+    case 'claimed':
+      status = tt('status.claimed', { actor, time: card.claimedAt ? time(card.claimedAt) : '' });
+      break;
+    case 'escalated':
+      status = tt('status.escalated', { level: Math.max(1, card.escalationLevel), actor });
+      break;
+    case 'resolved':
+      status = tt('status.resolved', { time: card.resolvedAt ? time(card.resolvedAt) : '', resolution: card.resolution ? e(card.resolution) : '' });
+      break;
+  }
+  const overdue = card.status === 'open' && new Date(card.claimDueAt).getTime() < now.getTime();
+
+  const items = o.items.map((i) => tt('value.item', { sku: e(i.sku), qty: i.qty, name: e(i.name) }));
+  if (o.moreItems > 0) items.push(tt('value.more_items', { count: o.moreItems }));
+  const partial = o.paid !== null && o.paid !== o.total;
+  const none = tt('value.none');
+  const fields = [
+    { key: 'order', label: tt('field.order'), value: e(o.externalId) },
+    { key: 'shop', label: tt('field.shop'), value: e([o.shop, o.channel].filter(Boolean).join(' / ')) || none },
+    { key: 'reason', label: tt('field.reason'), value: e(card.reason) },
+    { key: 'amount', label: tt('field.amount'), value: tt('value.amount', { total: e(o.total), currency: e(o.currency), paid: e(o.paid ?? ''), partial }) },
+    { key: 'items', label: tt('field.items'), value: items.join('\n') },
+    { key: 'buyer', label: tt('field.buyer'), value: e(o.buyer) || none },
+    { key: 'phone', label: tt('field.phone'), value: e(o.phone) || none },
+    { key: 'address', label: tt('field.address'), value: e(o.address) || none },
+    { key: 'remark', label: tt('field.remark'), value: e(o.remark) || none },
+    { key: 'due', label: tt('field.due'), value: tt('value.due', { claimDue: time(card.claimDueAt), resolveDue: time(card.resolveDueAt) }) },
+  ];
+  if (o.tags.length > 0) fields.splice(1, 0, { key: 'tags', label: tt('field.tags'), value: e(o.tags.join(', ')) });
+
+  return {
+    title: tt('card.title', { type: e(typeLabel(locale, card.type)), orderId: e(o.externalId) }),
+    severity: card.severity,
+    severityLabel: tt(`severity.${card.severity}`),
+    status: overdue ? `${status} · ${tt('status.overdue')}` : status,
+    overdue,
+    fields,
+    buttons: card.actions.map((action) => ({
+      action,
+      label: tt(`button.${action}`),
+      style: STYLE[action],
+      ...(action === 'exception.escalate'
+        ? { confirm: { title: tt('confirm.escalate.title'), text: tt('confirm.escalate.text'), ok: tt('confirm.ok'), cancel: tt('confirm.cancel') } }
+        : {}),
+    })),
+  };
+}

@@ -1,0 +1,113 @@
+import type { Order, OrderItem } from '../orders/order';
+import type { Severity } from '../orders/rules-types';
+import { availableActions, type ExceptionActionId, type ExceptionStatus } from '../exceptions/exception';
+import { maskAddress, maskName, maskPhone, truncate } from '../privacy/mask';
+import type { Staff } from '../staff';
+
+/** Limits that keep every platform's card valid (Block Kit is the tightest). */
+export const CARD_LIMITS = { remark: 500, reason: 500, items: 10, text: 200 } as const;
+
+export type StaffRef = Pick<Staff, 'id' | 'name' | 'slackUserId' | 'feishuOpenId'>;
+
+/**
+ * The platform-neutral exception card: what every chat platform shows, built only from the state
+ * in Postgres. Personal data is already masked; untrusted text (remark, names, items) is already
+ * truncated but NOT escaped — each renderer escapes for its own markup.
+ */
+export interface ExceptionCard {
+  kind: 'exception';
+  key: string;
+  exceptionId: number;
+  version: number;
+  type: string;
+  severity: Severity;
+  reason: string;
+  status: ExceptionStatus;
+  escalationLevel: number;
+  assignee: StaffRef | null;
+  claimedAt: string | null;
+  resolvedAt: string | null;
+  resolution: string | null;
+  claimDueAt: string;
+  resolveDueAt: string;
+  order: {
+    source: string;
+    externalId: string;
+    channel: string;
+    shop: string;
+    total: string;
+    paid: string | null;
+    currency: string;
+    items: { sku: string; qty: number; name: string }[];
+    moreItems: number;
+    buyer: string;
+    phone: string;
+    address: string;
+    remark: string;
+    tags: string[];
+  };
+  actions: ExceptionActionId[];
+}
+
+export interface ExceptionCardInput {
+  exception: {
+    id: number;
+    type: string;
+    severity: Severity;
+    reason: string;
+    status: ExceptionStatus;
+    escalationLevel: number;
+    version: number;
+    claimedAt: Date | null;
+    resolvedAt: Date | null;
+    resolution: string | null;
+    claimDueAt: Date;
+    resolveDueAt: Date;
+  };
+  order: Order & { tags?: string[] };
+  assignee: StaffRef | null;
+}
+
+export const exceptionCardKey = (exceptionId: number): string => `exception:${exceptionId}`;
+
+export function buildExceptionCard({ exception: e, order: o, assignee }: ExceptionCardInput): ExceptionCard {
+  const items = o.items.slice(0, CARD_LIMITS.items).map((i: OrderItem) => ({
+    sku: truncate(i.sku, 64),
+    qty: i.qty,
+    name: truncate(i.name ?? '', 60),
+  }));
+  return {
+    kind: 'exception',
+    key: exceptionCardKey(e.id),
+    exceptionId: e.id,
+    version: e.version,
+    type: e.type,
+    severity: e.severity,
+    reason: truncate(e.reason, CARD_LIMITS.reason),
+    status: e.status,
+    escalationLevel: e.escalationLevel,
+    assignee,
+    claimedAt: e.claimedAt?.toISOString() ?? null,
+    resolvedAt: e.resolvedAt?.toISOString() ?? null,
+    resolution: e.resolution ? truncate(e.resolution, CARD_LIMITS.text) : null,
+    claimDueAt: e.claimDueAt.toISOString(),
+    resolveDueAt: e.resolveDueAt.toISOString(),
+    order: {
+      source: o.source,
+      externalId: truncate(o.externalId, 128),
+      channel: truncate(o.channel, 64),
+      shop: truncate(o.shop ?? '', 64),
+      total: o.total,
+      paid: o.paid ?? null,
+      currency: o.currency,
+      items,
+      moreItems: Math.max(0, o.items.length - items.length),
+      buyer: maskName(o.buyer?.name),
+      phone: maskPhone(o.buyer?.phone),
+      address: truncate(maskAddress(o.address), CARD_LIMITS.text),
+      remark: truncate(o.remark ?? '', CARD_LIMITS.remark),
+      tags: o.tags ?? [],
+    },
+    actions: availableActions({ type: e.type, status: e.status, assignee: assignee?.id ?? null }),
+  };
+}

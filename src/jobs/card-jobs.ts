@@ -1,0 +1,108 @@
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { syncExceptionCard, type CardSyncDeps } from '../actions/sync-cards';
+import { notifyEscalation, type EscalationDeps } from '../actions/notify-escalation';
+import type { ActionDeps } from '../actions/exception-actions';
+import { staleCards } from '../db/chat-messages';
+import type { Settings } from '../config/settings';
+
+export const QUEUE_CARDS = 'cards';
+export const QUEUE_NOTIFY = 'notify';
+export const JOB_CARD_SYNC = 'card.sync';
+export const JOB_NOTIFY_ESCALATION = 'notify.escalation';
+
+const JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 600 },
+} as const;
+
+export interface CardQueues {
+  cards: Queue<{ exceptionId: number; version: number }>;
+  notify: Queue<{ exceptionId: number; version: number; actorId: string }>;
+  close(): Promise<void>;
+}
+
+export function createCardQueues(connection: Redis, prefix: string, logger: Logger): CardQueues {
+  const cards = new Queue<{ exceptionId: number; version: number }>(QUEUE_CARDS, { connection, prefix });
+  const notify = new Queue<{ exceptionId: number; version: number; actorId: string }>(QUEUE_NOTIFY, { connection, prefix });
+  for (const q of [cards, notify]) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue error'));
+  return { cards, notify, close: async () => void (await Promise.all([cards.close(), notify.close()])) };
+}
+
+/**
+ * The triggers actions use after commit. Best effort: if Redis is away the sweeper finds the card
+ * behind its exception's version and catches up.
+ */
+export function cardTriggers(q: CardQueues, logger: Logger): Pick<ActionDeps, 'cards' | 'escalations'> {
+  const soft = (what: string) => (err: unknown) => logger.warn({ err: (err as Error).message }, `${what} not enqueued; the sweeper will catch up`);
+  return {
+    cards: {
+      changed: (exceptionId, version) =>
+        q.cards
+          .add(JOB_CARD_SYNC, { exceptionId, version }, { ...JOB_OPTIONS, jobId: `card:${exceptionId}:${version}` })
+          .then(() => undefined, soft('card sync')),
+    },
+    escalations: {
+      // Escalation notices are not recoverable from a version number alone, so a failure is loud.
+      escalated: async (exceptionId, version, actorId) => {
+        await q.notify.add(JOB_NOTIFY_ESCALATION, { exceptionId, version, actorId }, { ...JOB_OPTIONS, jobId: `escalate:${exceptionId}:${version}` });
+      },
+    },
+  };
+}
+
+export interface CardWorkerDeps extends CardSyncDeps, EscalationDeps {
+  connection: Redis;
+  prefix: string;
+  logger: Logger;
+  concurrency: number;
+}
+
+export function startCardWorkers(deps: CardWorkerDeps): { close(): Promise<void> } {
+  const { connection, prefix, logger } = deps;
+  const cards = new Worker<{ exceptionId: number; version: number }>(
+    QUEUE_CARDS,
+    async (job) => {
+      const out = await syncExceptionCard(deps, job.data.exceptionId);
+      const first = out.errors[0];
+      if (first) {
+        if (first.kind === 'rate_limited' && first.retryAfterMs) {
+          // The platform said when: pause this queue that long, then retry this job.
+          await cards.rateLimit(first.retryAfterMs);
+          throw Worker.RateLimitError();
+        }
+        throw first;
+      }
+      return out;
+    },
+    { connection, prefix, concurrency: deps.concurrency },
+  );
+  const notify = new Worker<{ exceptionId: number; version: number; actorId: string }>(
+    QUEUE_NOTIFY,
+    async (job) => notifyEscalation(deps, job.data.exceptionId, job.data.version, job.data.actorId),
+    { connection, prefix, concurrency: 2 },
+  );
+  for (const w of [cards, notify]) {
+    w.on('error', (err) => logger.warn({ err: err.message, queue: w.name }, 'worker error'));
+    w.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message, queue: w.name }, 'job failed'));
+  }
+  return { close: async () => void (await Promise.all([cards.close(), notify.close()])) };
+}
+
+/** Cards missing or behind on any platform: re-enqueued by the maintenance sweep. */
+export async function sweepCards(deps: CardSyncDeps & { settings: Settings; trigger: Pick<ActionDeps, 'cards'> }): Promise<number> {
+  let n = 0;
+  for (const chat of deps.chats) {
+    const teams = Object.keys(deps.settings.teams);
+    const routed = teams.filter((t) => chat.channelFor(t));
+    // A fallback channel routes every team, including ones named only by custom rules.
+    const all = chat.channelFor('\u0000no-such-team') !== undefined;
+    const stale = await staleCards(deps.pool, chat.platform, all ? null : routed, 15, 500);
+    for (const s of stale) await deps.trigger.cards.changed(s.id, s.version);
+    n += stale.length;
+  }
+  return n;
+}
