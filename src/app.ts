@@ -21,12 +21,16 @@ import { sweepUnprocessed } from './jobs/sweep-orders';
 import { cardTriggers, createCardQueues, type CardQueues } from './jobs/card-jobs';
 import type { ActionDeps } from './actions/exception-actions';
 import type { ChatPort } from './domain/ports';
+import type { ChatFront } from './bot/front';
+import { createSlackFront } from './bot/slack/slack-front';
+import { createFeishuFront } from './bot/feishu/feishu-front';
+import { createLocalFront } from './bot/local/local-front';
 
 export interface AppOptions {
   role?: Role;
   clock?: Clock;
   logger?: Logger;
-  /** Chat platforms to post to; by default built from the configuration. */
+  /** Extra chat ports (beside the fronts the configuration enables). */
   chats?: ChatPort[];
 }
 
@@ -40,6 +44,7 @@ export interface App {
   /** What chat fronts call: the store, the clock and the card/escalation triggers. */
   actions: ActionDeps;
   chats: ChatPort[];
+  fronts: ChatFront[];
   cardQueues: CardQueues;
   metrics: Metrics;
   logger: Logger;
@@ -76,10 +81,14 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     maxPending: settings.intake.maxPending,
   });
 
-  const chats = opts.chats ?? [];
   const cardQueues = createCardQueues(redis, config.queuePrefix, logger);
   const triggers = cardTriggers(cardQueues, logger);
   const actions: ActionDeps = { pool, clock, locale: settings.locale, ...triggers };
+  const frontDeps = { config, pool, actions, rules: settings.rules, clock, logger };
+  const fronts = [createSlackFront(frontDeps), createFeishuFront(frontDeps), createLocalFront(frontDeps)].filter(
+    (f): f is ChatFront => f !== undefined,
+  );
+  const chats = [...fronts.map((f) => f.port), ...(opts.chats ?? [])];
 
   const sources = new Map<string, OrderSource>([['generic', genericSource(config.webhookSecret)]]);
   const http = buildServer({ pool, redis, metrics, logger });
@@ -87,6 +96,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger });
   }
   registerReadApi(http, { pool, apiToken: config.apiToken });
+  for (const f of fronts) f.register(http);
 
   let workers: RunningWorkers | undefined;
   let workerRedis: Redis | undefined;
@@ -104,11 +114,15 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   }
 
   return {
-    config, http, pool, redis, orderQueue, intake, actions, chats, cardQueues, metrics, logger,
+    config, http, pool, redis, orderQueue, intake, actions, chats, fronts, cardQueues, metrics, logger,
     async listen() {
-      return http.listen({ port: config.port, host: config.host });
+      const url = await http.listen({ port: config.port, host: config.host });
+      for (const f of fronts) await f.start?.();
+      for (const f of fronts) if (f.describe) logger.info(f.describe(url));
+      return url;
     },
     async close() {
+      for (const f of fronts) await f.stop?.().catch((err: unknown) => logger.warn({ err }, 'front did not stop cleanly'));
       await http.close();
       await intake.drain();
       await workers?.close();

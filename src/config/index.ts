@@ -19,6 +19,17 @@ export interface AppConfig {
   /** Prefix of every BullMQ key, so several installs (or test runs) can share one Redis. */
   queuePrefix: string;
   settings: Settings;
+  /** Shop platform app credentials and API base URLs (a stand-in can replace any base URL). */
+  platforms: PlatformsConfig;
+}
+
+export interface PlatformsConfig {
+  douyin: { appKey?: string; appSecret?: string; apiUrl: string };
+  /** Shopify's Admin API lives on each shop's domain, so it has no global default. */
+  shopify: { webhookSecret?: string; apiUrl?: string };
+  taobao: { appKey?: string; appSecret?: string; apiUrl: string };
+  pdd: { clientId?: string; clientSecret?: string; apiUrl: string };
+  jd: { appKey?: string; appSecret?: string; apiUrl: string };
 }
 
 /** The only reader of the environment. Fails fast, with advice, on anything unusable. */
@@ -55,6 +66,29 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL || 'info',
     queuePrefix: env.ORDEROPS_QUEUE_PREFIX || 'orderops',
     settings: loadSettings(env.ORDEROPS_CONFIG || undefined),
+    platforms: readPlatforms(env),
+  };
+}
+
+function readPlatforms(env: NodeJS.ProcessEnv): PlatformsConfig {
+  const url = (name: string, fallback: string | undefined): string | undefined => {
+    const v = env[name] || fallback;
+    if (v === undefined) return undefined;
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(v).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new OrderopsError(ErrorCode.ConfigInvalid, `${name} must be an http(s) URL, got "${v}"`);
+    return v;
+  };
+  return {
+    douyin: { appKey: env.DOUYIN_APP_KEY || undefined, appSecret: env.DOUYIN_APP_SECRET || undefined, apiUrl: url('DOUYIN_API_URL', 'https://openapi-fxg.jinritemai.com')! },
+    shopify: { webhookSecret: env.SHOPIFY_WEBHOOK_SECRET || undefined, apiUrl: url('SHOPIFY_API_URL', undefined) },
+    taobao: { appKey: env.TAOBAO_APP_KEY || undefined, appSecret: env.TAOBAO_APP_SECRET || undefined, apiUrl: url('TAOBAO_API_URL', 'https://eco.taobao.com/router/rest')! },
+    pdd: { clientId: env.PDD_CLIENT_ID || undefined, clientSecret: env.PDD_CLIENT_SECRET || undefined, apiUrl: url('PDD_API_URL', 'https://gw-api.pinduoduo.com/api/router')! },
+    jd: { appKey: env.JD_APP_KEY || undefined, appSecret: env.JD_APP_SECRET || undefined, apiUrl: url('JD_API_URL', 'https://api.jd.com/routerjson')! },
   };
 }
 

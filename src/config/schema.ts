@@ -61,7 +61,16 @@ export const fileSchema = z.strictObject({
       sweep_seconds: z.number().int().min(5).max(3600).optional(),
     })
     .optional(),
-  teams: z.record(z.string(), z.strictObject({ name: z.string().min(1) })).optional(),
+  teams: z
+    .record(
+      z.string(),
+      z.strictObject({
+        name: z.string().min(1),
+        slack_channel: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD').optional(),
+        feishu_chat: z.string().regex(/^oc_[A-Za-z0-9]+$/, 'a Feishu chat id such as oc_a0553eda9014c201e6969b478895c230').optional(),
+      }),
+    )
+    .optional(),
   staff: z.array(staff).optional(),
   rules: z
     .strictObject({

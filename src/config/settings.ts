@@ -19,12 +19,19 @@ export interface Settings {
   locale: 'zh-CN' | 'en';
   intake: { maxBatch: number; maxConcurrentFlushes: number; maxPending: number };
   processing: { concurrency: number; sweepSeconds: number };
-  teams: Record<string, { name: string }>;
+  /** Each team's display name and where its cards go on each platform. */
+  teams: Record<string, TeamSettings>;
   staff: StaffMember[];
   rules: RulesConfig;
 }
 
-export const DEFAULT_TEAMS: Record<string, { name: string }> = {
+export interface TeamSettings {
+  name: string;
+  slack_channel?: string;
+  feishu_chat?: string;
+}
+
+export const DEFAULT_TEAMS: Record<string, TeamSettings> = {
   service: { name: '客服组' },
   finance: { name: '财务组' },
   warehouse: { name: '仓储组' },

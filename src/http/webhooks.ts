@@ -19,7 +19,8 @@ export interface WebhookDeps {
   logger: Logger;
 }
 
-const KEPT_HEADERS = ['content-type', 'user-agent', 'x-orderops-signature', 'x-forwarded-for'];
+const KEPT_HEADERS = ['content-type', 'user-agent', 'x-orderops-signature', 'x-forwarded-for',
+  'app-id', 'event-sign', 'x-shopify-topic', 'x-shopify-shop-domain', 'x-shopify-webhook-id', 'x-shopify-hmac-sha256'];
 
 /**
  * `POST /webhooks/orders/:source`. Checks run cheapest first and nothing is written before the
@@ -44,9 +45,12 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
       if (!check.ok) {
         reject(`signature_${check.reason}`);
         if (check.reason === 'not_configured') {
-          return sendError(reply, 503, ErrorCode.SecretNotConfigured, `the ${sourceName} webhook secret is not configured (set ORDER_WEBHOOK_SECRET for generic)`);
+          return sendError(reply, 503, ErrorCode.SecretNotConfigured, `the ${sourceName} webhook secret is not configured (set ${source.help?.secretEnv ?? 'ORDER_WEBHOOK_SECRET'})`);
         }
         const code = check.reason === 'missing' ? ErrorCode.SignatureMissing : ErrorCode.SignatureInvalid;
+        if (source.help) {
+          return sendError(reply, 401, code, `${check.reason === 'missing' ? 'missing' : 'invalid'} ${source.help.signatureHeader} header: it must be the ${sourceName} signature of the exact bytes sent, made with the secret in ${source.help.secretEnv}`);
+        }
         return sendError(reply, 401, code, check.reason === 'missing'
           ? 'missing X-Orderops-Signature header: sign the raw body with HMAC-SHA256 and send sha256=<hex>'
           : 'signature does not match the body: compute HMAC-SHA256 over the exact bytes sent, with the shared secret');
@@ -62,7 +66,7 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
         return sendError(reply, 400, ErrorCode.MalformedJson, message);
       }
 
-      const parsed = source.parse(payload);
+      const parsed = source.parse(payload, { body, headers: req.headers, receivedAt: new Date().toISOString() });
       if (!parsed.ok) {
         reject('schema');
         const id = await keep(deps, { source: sourceName, httpStatus: 422, reason: 'schema', errors: parsed.errors, body, headers: req.headers, remoteAddr: req.ip });
@@ -74,6 +78,7 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
       try {
         const results = await deps.intake.ingest(parsed.orders);
         deps.metrics.ackSeconds.observe({ source: sourceName }, (performance.now() - started) / 1000);
+        if (source.successBody) return reply.code(200).send(source.successBody(results));
         return reply.code(200).send({
           ok: true,
           received: results.length,
