@@ -13,18 +13,24 @@ import { buildServer } from './http/server';
 import { registerWebhooks } from './http/webhooks';
 import { registerReadApi } from './http/read-api';
 import { genericSource } from './integrations/platforms/generic/generic-source';
+import { douyinSource } from './integrations/platforms/douyin/douyin-source';
+import { shopifySource } from './integrations/platforms/shopify/shopify-source';
 import type { OrderSource } from './integrations/platforms/source';
 import { createOrderQueue, queueTrigger, type OrderJobData } from './jobs/queues';
 import { producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers, type RunningWorkers } from './jobs/workers';
 import { sweepUnprocessed } from './jobs/sweep-orders';
 import { cardTriggers, createCardQueues, type CardQueues } from './jobs/card-jobs';
+import { slaTrigger } from './jobs/sla-jobs';
+import { smtpMailer } from './integrations/email/mailer';
+import { smsSender } from './integrations/sms/sms-sender';
 import type { ActionDeps } from './actions/exception-actions';
 import type { ChatPort } from './domain/ports';
 import type { ChatFront } from './bot/front';
 import { createSlackFront } from './bot/slack/slack-front';
 import { createFeishuFront } from './bot/feishu/feishu-front';
 import { createLocalFront } from './bot/local/local-front';
+import { effectiveStaff } from './bot/local/local-mode';
 
 export interface AppOptions {
   role?: Role;
@@ -63,7 +69,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const { settings } = config;
 
   const pool = createPool(config.databaseUrl, role === 'worker' ? 12 : 20);
-  await syncStaff(pool, settings.staff);
+  // The configured staff; with none configured, the local channel's demo staff (see demo-staff.ts).
+  await syncStaff(pool, effectiveStaff(config));
   const redis = producerConnection(config.redisUrl);
   // Start with a settled connection when Redis is up; when it is down, intake still runs.
   if (!(await whenReady(redis, 2000))) logger.warn('Redis is not reachable: orders are still taken and processed once it is back');
@@ -82,7 +89,9 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   });
 
   const cardQueues = createCardQueues(redis, config.queuePrefix, logger);
-  const triggers = cardTriggers(cardQueues, logger);
+  const sla = slaTrigger(cardQueues, logger);
+  // Any change of an exception re-renders its cards and re-plans its SLA timer.
+  const triggers = cardTriggers(cardQueues, logger, sla.changed);
   const actions: ActionDeps = { pool, clock, locale: settings.locale, ...triggers };
   const frontDeps = { config, pool, actions, rules: settings.rules, clock, logger };
   const fronts = [createSlackFront(frontDeps), createFeishuFront(frontDeps), createLocalFront(frontDeps)].filter(
@@ -90,7 +99,11 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   );
   const chats = [...fronts.map((f) => f.port), ...(opts.chats ?? [])];
 
-  const sources = new Map<string, OrderSource>([['generic', genericSource(config.webhookSecret)]]);
+  const sources = new Map<string, OrderSource>([
+    ['generic', genericSource(config.webhookSecret)],
+    ['douyin', douyinSource(config.platforms.douyin)],
+    ['shopify', shopifySource(config.platforms.shopify.webhookSecret)],
+  ]);
   const http = buildServer({ pool, redis, metrics, logger });
   if (role !== 'worker') {
     registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger });
@@ -105,7 +118,9 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     workers = await startWorkers({
       pool, rules: settings.rules, clock, connection: workerRedis, prefix: config.queuePrefix, logger, metrics, trigger,
       concurrency: settings.processing.concurrency, sweepSeconds: settings.processing.sweepSeconds,
-      settings, chats, locale: settings.locale, triggers,
+      settings, chats, locale: settings.locale, triggers, queues: cardQueues, registry: metrics.registry,
+      mailer: config.smtp ? smtpMailer(config.smtp.url, config.smtp.from) : undefined,
+      sms: config.sms ? smsSender(config.sms) : undefined,
     });
     // Catch up at once on whatever a previous run left unprocessed, rather than at the first tick.
     sweepUnprocessed(pool, trigger, { graceSeconds: 0, limit: 5000 }).catch((err: unknown) =>

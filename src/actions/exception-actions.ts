@@ -67,9 +67,13 @@ export async function performExceptionAction(deps: ActionDeps, input: ActionInpu
       const now = deps.clock.now();
       const next = transition(input.action, e, staff, now);
       await tx.query(
+        // A manual escalation already told the supervisors: it counts as the first level-1 ping.
         `UPDATE exceptions SET status = $2, assignee = $3, claimed_at = $4, resolved_at = $5, resolution = $6,
-           escalation_level = $7, version = version + 1, updated_at = $8 WHERE id = $1`,
-        [e.id, next.status, next.assignee, next.claimedAt, next.resolvedAt, next.resolution, next.escalationLevel, now],
+           escalation_level = $7, version = version + 1, updated_at = $8,
+           level1_sent = CASE WHEN $9 THEN greatest(level1_sent, 1) ELSE level1_sent END,
+           next_escalation_at = CASE WHEN $2 = 'resolved' THEN NULL ELSE next_escalation_at END
+         WHERE id = $1`,
+        [e.id, next.status, next.assignee, next.claimedAt, next.resolvedAt, next.resolution, next.escalationLevel, now, input.action === 'exception.escalate'],
       );
       await insertAudit(tx, {
         actor: `staff:${staff.id}`, source: input.via, entity: 'exception', entityId: e.id, action: input.action,

@@ -1,9 +1,16 @@
 import { userInfo } from 'node:os';
 import { ErrorCode, OrderopsError } from '../domain/errors';
 import { loadSettings } from './load-file';
+import { readFeishuConfig, type FeishuConfig } from './feishu';
+import { readLocalConfig, type LocalChannelConfig } from './local';
 import type { Settings } from './settings';
 
 export type Role = 'all' | 'intake' | 'worker';
+
+export type SmsConfig =
+  | { provider: 'aliyun'; apiUrl: string; accessKeyId: string; accessKeySecret: string; signName: string; templateCode: string }
+  | { provider: 'twilio'; apiUrl: string; accountSid: string; authToken: string; from: string }
+  | { provider: 'webhook'; url: string; secret?: string };
 
 export interface AppConfig {
   port: number;
@@ -21,6 +28,25 @@ export interface AppConfig {
   settings: Settings;
   /** Shop platform app credentials and API base URLs (a stand-in can replace any base URL). */
   platforms: PlatformsConfig;
+  /** The Feishu/Lark app (FEISHU_*); the front is off without an app id and secret. */
+  feishu: FeishuConfig;
+  /** Slack front; enabled when botToken and signingSecret (or appToken for Socket Mode) are set. */
+  slack: {
+    botToken?: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl: string;
+    /** Fallback channel when no team route names one. */
+    channel?: string;
+  };
+  /** The built-in local web channel: on when no chat credentials are set, or when forced (ORDEROPS_LOCAL_CHANNEL). */
+  local: LocalChannelConfig;
+  /** Outgoing email for escalations (nodemailer URL, e.g. smtp://user:pass@mail:587); off when unset. */
+  smtp?: { url: string; from: string };
+  /** SMS provider for escalations; off when unset. */
+  sms?: SmsConfig;
+  /** Base URL people reach the bot at (links in cards), e.g. https://ops.example.com. */
+  publicUrl?: string;
 }
 
 export interface PlatformsConfig {
@@ -67,6 +93,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     queuePrefix: env.ORDEROPS_QUEUE_PREFIX || 'orderops',
     settings: loadSettings(env.ORDEROPS_CONFIG || undefined),
     platforms: readPlatforms(env),
+    feishu: readFeishuConfig(env),
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN || undefined,
+      signingSecret: env.SLACK_SIGNING_SECRET || undefined,
+      appToken: env.SLACK_APP_TOKEN || undefined,
+      apiUrl: env.SLACK_API_URL || 'https://slack.com/api/',
+      channel: env.SLACK_CHANNEL || undefined,
+    },
+    local: readLocalConfig(env),
+    smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.SMTP_FROM || 'orderops <orderops@localhost>' } : undefined,
+    sms: readSms(env),
+    publicUrl: env.ORDEROPS_PUBLIC_URL || undefined,
   };
 }
 
@@ -90,6 +128,35 @@ function readPlatforms(env: NodeJS.ProcessEnv): PlatformsConfig {
     pdd: { clientId: env.PDD_CLIENT_ID || undefined, clientSecret: env.PDD_CLIENT_SECRET || undefined, apiUrl: url('PDD_API_URL', 'https://gw-api.pinduoduo.com/api/router')! },
     jd: { appKey: env.JD_APP_KEY || undefined, appSecret: env.JD_APP_SECRET || undefined, apiUrl: url('JD_API_URL', 'https://api.jd.com/routerjson')! },
   };
+}
+
+function readSms(env: NodeJS.ProcessEnv): SmsConfig | undefined {
+  const provider = env.SMS_PROVIDER;
+  if (!provider) return undefined;
+  const need = (names: string[]) => {
+    const missing = names.filter((n) => !env[n]);
+    if (missing.length > 0) throw new OrderopsError(ErrorCode.ConfigInvalid, `SMS_PROVIDER=${provider} needs ${missing.join(', ')}`);
+  };
+  switch (provider) {
+    case 'aliyun':
+      need(['ALIYUN_ACCESS_KEY_ID', 'ALIYUN_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_CODE']);
+      return {
+        provider, apiUrl: env.SMS_API_URL || 'https://dysmsapi.aliyuncs.com/',
+        accessKeyId: env.ALIYUN_ACCESS_KEY_ID!, accessKeySecret: env.ALIYUN_ACCESS_KEY_SECRET!,
+        signName: env.ALIYUN_SMS_SIGN_NAME!, templateCode: env.ALIYUN_SMS_TEMPLATE_CODE!,
+      };
+    case 'twilio':
+      need(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']);
+      return {
+        provider, apiUrl: env.SMS_API_URL || 'https://api.twilio.com/',
+        accountSid: env.TWILIO_ACCOUNT_SID!, authToken: env.TWILIO_AUTH_TOKEN!, from: env.TWILIO_FROM!,
+      };
+    case 'webhook':
+      need(['SMS_API_URL']);
+      return { provider, url: env.SMS_API_URL!, secret: env.SMS_WEBHOOK_SECRET || undefined };
+    default:
+      throw new OrderopsError(ErrorCode.ConfigInvalid, `SMS_PROVIDER must be aliyun, twilio or webhook (got "${provider}")`);
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { DEFAULT_RULES } from '../domain/orders/default-rules';
 import type { RulesConfig } from '../domain/orders/rules-types';
 import { ErrorCode, OrderopsError } from '../domain/errors';
 import { fileSchema, type FileConfig } from './schema';
-import { DEFAULT_TEAMS, type Settings } from './settings';
+import { DEFAULT_SMS_WINDOW, DEFAULT_TEAMS, type BacklogStage, type Settings } from './settings';
 
 export interface ConfigProblem {
   key: string;
@@ -131,6 +131,12 @@ function toSettings(f: FileConfig): Settings {
     },
     routes,
   };
+  const esc = f.escalation ?? {};
+  const bl = f.backlog ?? {};
+  const stage = (name: BacklogStage, team: string) => ({
+    thresholdMinutes: bl.stages?.[name]?.threshold_minutes ?? 30,
+    team: bl.stages?.[name]?.team ?? team,
+  });
   return {
     timezone: f.timezone ?? 'Asia/Shanghai',
     locale: f.locale ?? 'zh-CN',
@@ -146,6 +152,29 @@ function toSettings(f: FileConfig): Settings {
     teams: f.teams ?? DEFAULT_TEAMS,
     staff: f.staff ?? [],
     rules,
+    escalation: {
+      level1: { repeatEveryMinutes: esc.level1?.repeat_every_minutes ?? null, maxRepeats: esc.level1?.max_repeats ?? 0 },
+      level2: { repeatEveryMinutes: esc.level2?.repeat_every_minutes ?? null, maxRepeats: esc.level2?.max_repeats ?? 0 },
+      email: { enabled: esc.email?.enabled ?? true, window: esc.email?.window ?? null },
+      sms: {
+        enabled: esc.sms?.enabled ?? true,
+        window: esc.sms?.window !== undefined ? esc.sms.window : DEFAULT_SMS_WINDOW,
+        urgentIgnoresWindow: esc.sms?.urgent_ignores_window ?? true,
+      },
+      feishuUrgent: esc.feishu_urgent ?? true,
+    },
+    backlog: {
+      enabled: bl.enabled ?? true,
+      intervalSeconds: bl.interval_seconds ?? 60,
+      perShop: bl.per_shop ?? false,
+      listOldest: bl.list_oldest ?? 5,
+      stages: {
+        pending: stage('pending', 'review'),
+        reviewed: stage('reviewed', 'warehouse'),
+        printed: stage('printed', 'warehouse'),
+        packed: stage('packed', 'warehouse'),
+      },
+    },
   };
 }
 
@@ -165,6 +194,11 @@ function crossCheck(s: Settings, f: FileConfig): ConfigProblem[] {
         key: 'teams',
         message: `the built-in route for "${type}" uses team "${route.team}", which is missing: add it or override rules.routes.${type}`,
       });
+    }
+  }
+  for (const [name, st] of Object.entries(f.backlog?.stages ?? {})) {
+    if (st?.team && !teams.has(st.team)) {
+      problems.push({ key: `backlog.stages.${name}.team`, message: `team "${st.team}" is not under teams: (${teamList})` });
     }
   }
   const seen = new Set<string>();

@@ -4,7 +4,8 @@ import { z } from 'zod';
  * The shape of orderops.yml (snake_case, as operators write it). Every key is optional: the
  * built-in defaults reproduce the source article's rules. See orderops.example.yml.
  */
-const minutes = z.number().int().positive().max(7 * 24 * 60);
+// Fractions are allowed (0.1 = 6 s) so drills and tests can run SLAs in seconds.
+const minutes = z.number().positive().max(7 * 24 * 60);
 const money = z
   .union([z.string(), z.number()])
   .transform((v) => String(v).trim())
@@ -35,6 +36,14 @@ const staff = z.strictObject({
   phone: z.string().regex(/^\+?[0-9 -]{5,20}$/, 'digits, optionally with a leading +').optional(),
 });
 
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, e.g. 08:00');
+const window = z.strictObject({ from: hhmm, to: hhmm }).nullable();
+const levelRepeat = z.strictObject({
+  repeat_every_minutes: minutes.nullable().optional(),
+  max_repeats: z.number().int().min(0).max(50).optional(),
+});
+const stageName = z.enum(['pending', 'reviewed', 'printed', 'packed']);
+
 export const fileSchema = z.strictObject({
   timezone: z
     .string()
@@ -59,6 +68,28 @@ export const fileSchema = z.strictObject({
     .strictObject({
       concurrency: z.number().int().min(1).max(64).optional(),
       sweep_seconds: z.number().int().min(5).max(3600).optional(),
+    })
+    .optional(),
+  escalation: z
+    .strictObject({
+      level1: levelRepeat.optional(),
+      level2: levelRepeat.optional(),
+      email: z.strictObject({ enabled: z.boolean().optional(), window: window.optional() }).optional(),
+      sms: z
+        .strictObject({ enabled: z.boolean().optional(), window: window.optional(), urgent_ignores_window: z.boolean().optional() })
+        .optional(),
+      feishu_urgent: z.boolean().optional(),
+    })
+    .optional(),
+  backlog: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      interval_seconds: z.number().int().min(5).max(3600).optional(),
+      per_shop: z.boolean().optional(),
+      list_oldest: z.number().int().min(1).max(20).optional(),
+      stages: z
+        .partialRecord(stageName, z.strictObject({ threshold_minutes: minutes.optional(), team: z.string().min(1).optional() }))
+        .optional(),
     })
     .optional(),
   teams: z

@@ -1,4 +1,6 @@
 import type { RulesConfig } from '../domain/orders/rules-types';
+import type { SlaPolicy, TimeWindow } from '../domain/sla/policy';
+import type { ChannelRules } from '../domain/sla/plan';
 
 export type StaffRole = 'agent' | 'supervisor' | 'manager' | 'admin';
 
@@ -23,7 +25,19 @@ export interface Settings {
   teams: Record<string, TeamSettings>;
   staff: StaffMember[];
   rules: RulesConfig;
+  escalation: SlaPolicy & ChannelRules;
+  backlog: {
+    enabled: boolean;
+    intervalSeconds: number;
+    perShop: boolean;
+    listOldest: number;
+    stages: Record<BacklogStage, { thresholdMinutes: number; team: string }>;
+  };
 }
+
+export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed';
+
+export const DEFAULT_SMS_WINDOW: TimeWindow = { from: '08:00', to: '22:00' };
 
 export interface TeamSettings {
   name: string;

@@ -62,4 +62,11 @@ export interface ChatPort {
   replyPrivately(to: { channel: string; userId: string }, notice: Notice): Promise<void>;
   /** A direct message; resolves false when the person has no identity on this platform. */
   sendDirect(to: Staff, notice: Notice): Promise<boolean>;
+  /**
+   * Mention people on a posted card (a thread reply in Slack, a reply in Feishu, a note on the
+   * local card), for SLA level 1. Optional: platforms without it skip the mention.
+   */
+  mentionOnCard?(message: PostedMessage, people: Staff[], notice: Notice): Promise<void>;
+  /** Feishu 加急: make a posted message ring for these people (SLA level 2). */
+  urgent?(message: PostedMessage, people: Staff[]): Promise<void>;
 }

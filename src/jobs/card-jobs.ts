@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { syncExceptionCard, type CardSyncDeps } from '../actions/sync-cards';
-import { notifyEscalation, type EscalationDeps } from '../actions/notify-escalation';
+import type { EscalationDeps } from '../actions/notify-escalation';
 import type { ActionDeps } from '../actions/exception-actions';
 import { staleCards } from '../db/chat-messages';
 import type { Settings } from '../config/settings';
@@ -21,29 +21,35 @@ const JOB_OPTIONS = {
 
 export interface CardQueues {
   cards: Queue<{ exceptionId: number; version: number }>;
-  notify: Queue<{ exceptionId: number; version: number; actorId: string }>;
+  /** Manual escalation notices and SLA notification deliveries. */
+  notify: Queue;
+  /** SLA timers: schedule and fire escalations. */
+  sla: Queue;
   close(): Promise<void>;
 }
 
 export function createCardQueues(connection: Redis, prefix: string, logger: Logger): CardQueues {
   const cards = new Queue<{ exceptionId: number; version: number }>(QUEUE_CARDS, { connection, prefix });
-  const notify = new Queue<{ exceptionId: number; version: number; actorId: string }>(QUEUE_NOTIFY, { connection, prefix });
-  for (const q of [cards, notify]) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue error'));
-  return { cards, notify, close: async () => void (await Promise.all([cards.close(), notify.close()])) };
+  const notify = new Queue(QUEUE_NOTIFY, { connection, prefix });
+  const sla = new Queue('sla', { connection, prefix });
+  for (const q of [cards, notify, sla]) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue error'));
+  return { cards, notify, sla, close: async () => void (await Promise.all([cards.close(), notify.close(), sla.close()])) };
 }
 
 /**
  * The triggers actions use after commit. Best effort: if Redis is away the sweeper finds the card
  * behind its exception's version and catches up.
  */
-export function cardTriggers(q: CardQueues, logger: Logger): Pick<ActionDeps, 'cards' | 'escalations'> {
+export function cardTriggers(q: CardQueues, logger: Logger, alsoOnChange: (exceptionId: number, version: number) => Promise<void> = async () => undefined): Pick<ActionDeps, 'cards' | 'escalations'> {
   const soft = (what: string) => (err: unknown) => logger.warn({ err: (err as Error).message }, `${what} not enqueued; the sweeper will catch up`);
   return {
     cards: {
-      changed: (exceptionId, version) =>
-        q.cards
-          .add(JOB_CARD_SYNC, { exceptionId, version }, { ...JOB_OPTIONS, jobId: `card:${exceptionId}:${version}` })
-          .then(() => undefined, soft('card sync')),
+      changed: async (exceptionId, version) => {
+        await Promise.all([
+          q.cards.add(JOB_CARD_SYNC, { exceptionId, version }, { ...JOB_OPTIONS, jobId: `card:${exceptionId}:${version}` }).then(() => undefined, soft('card sync')),
+          alsoOnChange(exceptionId, version),
+        ]);
+      },
     },
     escalations: {
       // Escalation notices are not recoverable from a version number alone, so a failure is loud.
@@ -80,16 +86,11 @@ export function startCardWorkers(deps: CardWorkerDeps): { close(): Promise<void>
     },
     { connection, prefix, concurrency: deps.concurrency },
   );
-  const notify = new Worker<{ exceptionId: number; version: number; actorId: string }>(
-    QUEUE_NOTIFY,
-    async (job) => notifyEscalation(deps, job.data.exceptionId, job.data.version, job.data.actorId),
-    { connection, prefix, concurrency: 2 },
-  );
-  for (const w of [cards, notify]) {
+  for (const w of [cards]) {
     w.on('error', (err) => logger.warn({ err: err.message, queue: w.name }, 'worker error'));
     w.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message, queue: w.name }, 'job failed'));
   }
-  return { close: async () => void (await Promise.all([cards.close(), notify.close()])) };
+  return { close: () => cards.close() };
 }
 
 /** Cards missing or behind on any platform: re-enqueued by the maintenance sweep. */

@@ -7,7 +7,11 @@ import type { ProcessingTrigger } from '../actions/ingest-orders';
 import type { Metrics } from '../http/metrics';
 import { JOB_ORDERS_SWEEP, QUEUE_MAINTENANCE, QUEUE_ORDERS, type OrderJobData } from './queues';
 import { sweepUnprocessed } from './sweep-orders';
-import { startCardWorkers, sweepCards } from './card-jobs';
+import { startCardWorkers, sweepCards, type CardQueues } from './card-jobs';
+import { startSlaWorkers, sweepSla } from './sla-jobs';
+import type { Mailer } from '../integrations/email/mailer';
+import type { SmsSender } from '../integrations/sms/sms-sender';
+import type { Registry } from 'prom-client';
 import type { ActionDeps } from '../actions/exception-actions';
 import type { ChatPort } from '../domain/ports';
 import type { Settings } from '../config/settings';
@@ -26,6 +30,10 @@ export interface WorkerDeps extends ProcessDeps {
   chats: ChatPort[];
   locale: Locale;
   triggers: Pick<ActionDeps, 'cards' | 'escalations'>;
+  queues: CardQueues;
+  registry: Registry;
+  mailer?: Mailer;
+  sms?: SmsSender;
 }
 
 export interface RunningWorkers {
@@ -51,6 +59,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   orders.on('error', (err) => logger.warn({ err: err.message }, 'order worker error (Redis connection?)'));
   orders.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'order processing failed'));
 
+  const slaDeps = {
+    ...deps, policy: deps.settings.escalation, timezone: deps.settings.timezone, queues: { sla: deps.queues.sla, notify: deps.queues.notify },
+    cards: deps.triggers.cards,
+  };
   const maintenanceQueue = new Queue(QUEUE_MAINTENANCE, { connection, prefix });
   maintenanceQueue.on('error', (err) => logger.warn({ err: err.message }, 'maintenance queue error'));
   // A job scheduler fires once per interval however many copies of the bot run.
@@ -64,7 +76,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       if (n > 0) logger.warn({ requeued: n }, 'sweeper re-enqueued unprocessed orders');
       const c = await sweepCards({ ...deps, trigger: deps.triggers });
       if (c > 0) logger.warn({ cards: c }, 'sweeper re-enqueued cards that were missing or behind');
-      return { orders: n, cards: c };
+      const s = await sweepSla(slaDeps);
+      if (s.timers + s.planned + s.notifications > 0) logger.warn(s, 'sweeper re-enqueued SLA timers or notifications');
+      return { orders: n, cards: c, sla: s };
     },
     { connection, prefix, concurrency: 1 },
   );
@@ -72,10 +86,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   maintenance.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'maintenance job failed'));
 
   const cardWorkers = startCardWorkers({ ...deps, concurrency: 4 });
+  const slaWorkers = startSlaWorkers(slaDeps);
+  // Re-arm every timer of the next day at start: a Redis restart or wipe loses no escalation.
+  sweepSla(slaDeps, { horizonMs: 24 * 3600_000 }).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'start-up SLA sweep failed'));
 
   return {
     async close() {
-      await Promise.all([orders.close(), maintenance.close(), cardWorkers.close()]);
+      await Promise.all([orders.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close()]);
       await maintenanceQueue.close();
     },
   };

@@ -59,12 +59,12 @@ describe('exception card texts', () => {
     const items = Array.from({ length: 14 }, (_, i) => ({ sku: `SKU-${i}`, qty: 1 }));
     const card = buildExceptionCard(input({ type: 'payment' }, { paid: '100.00', items, remark: '急'.repeat(2000) }));
     const texts = exceptionCardTexts(card, { locale: 'en', timezone: 'Asia/Shanghai', now }, fmt);
-    const byKey = Object.fromEntries(texts.fields.map((f) => [f.key, f.value]));
+    const byKey: Record<string, string> = Object.fromEntries(texts.fields.map((f) => [f.key, f.value]));
     expect(byKey.amount).toBe('599.00 CNY (paid 100.00)');
-    expect(byKey.items.split('\n')).toHaveLength(11);
+    expect(byKey.items!.split('\n')).toHaveLength(11);
     expect(byKey.items).toContain('and 4 more');
-    expect([...byKey.remark].length).toBe(500);
-    expect(byKey.remark.endsWith('…')).toBe(true);
+    expect([...byKey.remark!].length).toBe(500);
+    expect(byKey.remark!.endsWith('…')).toBe(true);
   });
 
   it('lists no buttons on a resolved card', () => {

@@ -23,7 +23,7 @@ describe('masking personal data for channel posts', () => {
     [{ province: '浙江省', city: '杭州市', detail: '小区门口' }, '浙江省 杭州市 小***'],
     [{ detail: 'Room 501' }, 'Roo****'],
     [{}, ''],
-  ])('maskAddress keeps the region and hides the street detail', (input, expected) => {
+  ] as [{ province?: string; city?: string; district?: string; detail?: string }, string][])('maskAddress keeps the region and hides the street detail', (input, expected) => {
     expect(maskAddress(input)).toBe(expected);
     if (input.detail && input.detail.length > 4) expect(maskAddress(input)).not.toContain(input.detail.slice(3));
   });
