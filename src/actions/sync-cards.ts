@@ -5,6 +5,8 @@ import { ChatDeliveryError } from '../domain/errors';
 import type { ChatPort } from '../domain/ports';
 import { findCardMessage, forgetMessage, markFailed, markPosted, markPosting, markRendered } from '../db/chat-messages';
 import { loadExceptionCardInput } from '../db/exception-cards';
+import { loadBacklogCard } from '../db/backlog-cards';
+import type { Card } from '../domain/ports';
 
 export interface CardSyncDeps {
   pool: pg.Pool;
@@ -26,22 +28,42 @@ export interface SyncOutcome {
  * where it is behind. Runs under a per-card advisory lock so two jobs never post the same card.
  */
 export async function syncExceptionCard(deps: CardSyncDeps, exceptionId: number): Promise<SyncOutcome> {
-  const key = exceptionCardKey(exceptionId);
+  return syncCard(deps, exceptionCardKey(exceptionId));
+}
+
+/** Load any card by its key, with the team whose channels show it. */
+async function loadCard(deps: CardSyncDeps, key: string): Promise<{ card: Card; team: string; exceptionId: number | null } | null> {
+  const [kind, rawId] = key.split(':');
+  const id = Number(rawId);
+  if (!Number.isSafeInteger(id)) return null;
+  if (kind === 'exception') {
+    const input = await loadExceptionCardInput(deps.pool, id);
+    return input ? { card: buildExceptionCard(input), team: input.team, exceptionId: id } : null;
+  }
+  if (kind === 'backlog') {
+    const b = await loadBacklogCard(deps.pool, id);
+    return b ? { card: b.card, team: b.team, exceptionId: null } : null;
+  }
+  return null;
+}
+
+export async function syncCard(deps: CardSyncDeps, key: string): Promise<SyncOutcome> {
   const lock = await deps.pool.connect();
   const out: SyncOutcome = { posted: [], updated: [], unchanged: [], errors: [] };
   try {
     await lock.query('BEGIN');
     await lock.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
-    const input = await loadExceptionCardInput(deps.pool, exceptionId);
-    if (!input) return out;
-    const card = buildExceptionCard(input);
+    const loaded = await loadCard(deps, key);
+    if (!loaded) return out;
+    const { card, team, exceptionId } = loaded;
+    const over = card.kind === 'exception' ? card.status === 'resolved' : card.status === 'cleared';
     for (const chat of deps.chats) {
-      const channel = chat.channelFor(input.team);
+      const channel = chat.channelFor(team);
       if (!channel) continue;
       try {
         const row = await findCardMessage(deps.pool, key, chat.platform);
         if (!row || row.state !== 'posted') {
-          if (!row && card.status === 'resolved') continue; // never announce what is already over
+          if (!row && over) continue; // never announce what is already over
           if (row?.state === 'failed' && row.channel === channel) continue; // a permanent failure; see last_error
           const found = row?.state === 'posting' && chat.findCard ? await chat.findCard(row.channel, card) : undefined;
           if (found) {
@@ -69,7 +91,7 @@ export async function syncExceptionCard(deps: CardSyncDeps, exceptionId: number)
         const err = e instanceof ChatDeliveryError ? e : new ChatDeliveryError('transient', (e as Error).message);
         const row = await findCardMessage(deps.pool, key, chat.platform);
         if (row) await markFailed(deps.pool, row.id, err.message, err.kind === 'permanent' && row.state !== 'posted' ? 'failed' : 'keep');
-        deps.logger.warn({ exceptionId, platform: chat.platform, kind: err.kind, err: err.message }, 'card sync failed');
+        deps.logger.warn({ card: key, platform: chat.platform, kind: err.kind, err: err.message }, 'card sync failed');
         if (err.kind !== 'permanent') out.errors.push(err);
       }
     }

@@ -5,7 +5,7 @@ export interface AuditEntry {
   actor: string;
   /** Where the action came from: slack, feishu, local, api, worker, cli, webhook. */
   source: string;
-  entity: 'order' | 'exception' | 'sku' | 'staff';
+  entity: 'order' | 'exception' | 'sku' | 'staff' | 'backlog';
   entityId: number;
   action: string;
   before?: unknown;

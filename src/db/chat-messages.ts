@@ -76,3 +76,16 @@ export async function staleCards(db: Queryable, platform: string, teams: string[
   );
   return rows;
 }
+
+/** Backlog alerts whose card on `platform` is missing (while open), uncertain or behind. */
+export async function staleBacklogCards(db: Queryable, platform: string, graceSeconds: number, limit: number): Promise<{ id: number; version: number }[]> {
+  const { rows } = await db.query<{ id: number; version: number }>(
+    `SELECT a.id, a.version FROM backlog_alerts a
+     LEFT JOIN chat_messages m ON m.card_key = 'backlog:' || a.id AND m.platform = $1
+     WHERE a.checked_at < now() - make_interval(secs => $2) AND a.opened_at > now() - interval '7 days'
+       AND ((m.id IS NULL AND a.status = 'open') OR m.state = 'posting' OR (m.state = 'posted' AND m.rendered_version < a.version))
+     ORDER BY a.id LIMIT $3`,
+    [platform, graceSeconds, limit],
+  );
+  return rows;
+}

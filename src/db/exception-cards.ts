@@ -1,4 +1,4 @@
-import type { ExceptionCardInput } from '../domain/cards/exception-card';
+import type { ExceptionCardInput, NotificationSummary } from '../domain/cards/exception-card';
 import type { ExceptionStatus } from '../domain/exceptions/exception';
 import type { Order } from '../domain/orders/order';
 import type { Severity } from '../domain/orders/rules-types';
@@ -32,9 +32,12 @@ export const ORDER_VIEW = `(o.data || CASE WHEN o.address_override IS NULL THEN 
 
 /** Everything a card needs, read in one query. */
 export async function loadExceptionCardInput(db: Queryable, exceptionId: number): Promise<(ExceptionCardInput & { team: string }) | null> {
-  const { rows } = await db.query<ExceptionRow & { order: Order & { tags: string[] }; a_id: string | null; a_name: string | null; a_slack: string | null; a_feishu: string | null }>(
+  const { rows } = await db.query<ExceptionRow & { order: Order & { tags: string[] }; notifications: NotificationSummary[]; a_name: string | null; a_slack: string | null; a_feishu: string | null }>(
     `SELECT ${EXCEPTION_ROW_COLUMNS}, ${ORDER_VIEW} AS "order",
-            s.id AS a_id, s.name AS a_name, s.slack_user_id AS a_slack, s.feishu_open_id AS a_feishu
+            s.name AS a_name, s.slack_user_id AS a_slack, s.feishu_open_id AS a_feishu,
+            (SELECT coalesce(jsonb_agg(jsonb_build_object('recipient', coalesce(r.name, n.recipient), 'channel', n.channel,
+               'status', n.status, 'detail', n.detail) ORDER BY n.id), '[]'::jsonb)
+             FROM notifications n LEFT JOIN staff r ON r.id = n.recipient WHERE n.exception_id = e.id) AS notifications
      FROM exceptions e JOIN orders o ON o.id = e.order_id LEFT JOIN staff s ON s.id = e.assignee
      WHERE e.id = $1`,
     [exceptionId],
@@ -45,6 +48,7 @@ export async function loadExceptionCardInput(db: Queryable, exceptionId: number)
     team: r.team,
     exception: r,
     order: r.order,
+    notifications: r.notifications,
     assignee: r.assignee
       ? { id: r.assignee, name: r.a_name ?? r.assignee, slackUserId: r.a_slack, feishuOpenId: r.a_feishu }
       : null,

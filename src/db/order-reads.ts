@@ -21,6 +21,11 @@ export interface ExceptionView {
   claim_due_at: Date;
   resolve_due_at: Date;
   escalation_level: number;
+  level1_sent: number;
+  level2_sent: number;
+  next_escalation_at: Date | null;
+  /** What was sent to whom (and what could not be routed), oldest first. */
+  notifications: { kind: string; channel: string; recipient: string | null; status: string; detail: string | null; at: Date; not_before: Date | null }[];
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -28,7 +33,10 @@ export interface ExceptionView {
 
 const EXCEPTION_COLUMNS = `e.id, e.order_id, o.source, o.external_id AS order_external_id, e.type, e.rule, e.reason,
   e.team, e.severity, e.status, e.assignee, e.claimed_at, e.resolved_at, e.resolution, e.claim_due_at,
-  e.resolve_due_at, e.escalation_level, e.version, e.created_at, e.updated_at`;
+  e.resolve_due_at, e.escalation_level, e.level1_sent, e.level2_sent, e.next_escalation_at, e.version, e.created_at, e.updated_at,
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('kind', n.kind, 'channel', n.channel, 'recipient', n.recipient,
+     'status', n.status, 'detail', n.detail, 'at', coalesce(n.sent_at, n.created_at), 'not_before', n.not_before) ORDER BY n.id), '[]'::jsonb)
+   FROM notifications n WHERE n.exception_id = e.id) AS notifications`;
 
 export async function findOrder(db: Queryable, source: string, externalId: string) {
   const { rows } = await db.query(

@@ -20,10 +20,14 @@ export function fixedClock(start: Date | string): Clock & { set(t: Date | string
 }
 
 import type { ExceptionCard } from './cards/exception-card';
+import type { BacklogCard } from './cards/backlog-card';
 import type { ChatPlatform, Staff } from './staff';
 
-/** Anything a chat platform can show as a card (more kinds join: backlog, digest, consistency). */
-export type Card = ExceptionCard;
+/**
+ * Anything a chat platform can show as a card, told apart by `kind`; every card has a stable `key`
+ * (exception:<id>, backlog:<id>) and a `version` that grows with each change.
+ */
+export type Card = ExceptionCard | BacklogCard;
 
 /**
  * A short message to a person, as an i18n key and its variables. Variables are untrusted: each

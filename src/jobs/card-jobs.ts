@@ -1,10 +1,10 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { syncExceptionCard, type CardSyncDeps } from '../actions/sync-cards';
+import { syncCard, type CardSyncDeps } from '../actions/sync-cards';
 import type { EscalationDeps } from '../actions/notify-escalation';
 import type { ActionDeps } from '../actions/exception-actions';
-import { staleCards } from '../db/chat-messages';
+import { staleBacklogCards, staleCards } from '../db/chat-messages';
 import type { Settings } from '../config/settings';
 
 export const QUEUE_CARDS = 'cards';
@@ -19,8 +19,18 @@ const JOB_OPTIONS = {
   removeOnFail: { age: 600 },
 } as const;
 
+export interface CardJob {
+  /** exception:<id> or backlog:<id> (older jobs carry exceptionId only). */
+  key?: string;
+  exceptionId?: number;
+  version: number;
+}
+
+/** Deterministic per card and version ("card:exception-12:3"): a re-enqueue of the same version is a no-op. */
+export const cardJobId = (key: string, version: number): string => `card:${key.replace(':', '-')}:${version}`;
+
 export interface CardQueues {
-  cards: Queue<{ exceptionId: number; version: number }>;
+  cards: Queue<CardJob>;
   /** Manual escalation notices and SLA notification deliveries. */
   notify: Queue;
   /** SLA timers: schedule and fire escalations. */
@@ -29,11 +39,15 @@ export interface CardQueues {
 }
 
 export function createCardQueues(connection: Redis, prefix: string, logger: Logger): CardQueues {
-  const cards = new Queue<{ exceptionId: number; version: number }>(QUEUE_CARDS, { connection, prefix });
+  const cards = new Queue<CardJob>(QUEUE_CARDS, { connection, prefix });
   const notify = new Queue(QUEUE_NOTIFY, { connection, prefix });
   const sla = new Queue('sla', { connection, prefix });
   for (const q of [cards, notify, sla]) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue error'));
   return { cards, notify, sla, close: async () => void (await Promise.all([cards.close(), notify.close(), sla.close()])) };
+}
+
+export async function enqueueCard(q: Pick<CardQueues, 'cards'>, key: string, version: number): Promise<void> {
+  await q.cards.add(JOB_CARD_SYNC, { key, version }, { ...JOB_OPTIONS, jobId: cardJobId(key, version) });
 }
 
 /**
@@ -46,7 +60,7 @@ export function cardTriggers(q: CardQueues, logger: Logger, alsoOnChange: (excep
     cards: {
       changed: async (exceptionId, version) => {
         await Promise.all([
-          q.cards.add(JOB_CARD_SYNC, { exceptionId, version }, { ...JOB_OPTIONS, jobId: `card:${exceptionId}:${version}` }).then(() => undefined, soft('card sync')),
+          enqueueCard(q, `exception:${exceptionId}`, version).then(() => undefined, soft('card sync')),
           alsoOnChange(exceptionId, version),
         ]);
       },
@@ -69,10 +83,10 @@ export interface CardWorkerDeps extends CardSyncDeps, EscalationDeps {
 
 export function startCardWorkers(deps: CardWorkerDeps): { close(): Promise<void> } {
   const { connection, prefix, logger } = deps;
-  const cards = new Worker<{ exceptionId: number; version: number }>(
+  const cards = new Worker<CardJob>(
     QUEUE_CARDS,
     async (job) => {
-      const out = await syncExceptionCard(deps, job.data.exceptionId);
+      const out = await syncCard(deps, job.data.key ?? `exception:${job.data.exceptionId}`);
       const first = out.errors[0];
       if (first) {
         if (first.kind === 'rate_limited' && first.retryAfterMs) {
@@ -94,7 +108,7 @@ export function startCardWorkers(deps: CardWorkerDeps): { close(): Promise<void>
 }
 
 /** Cards missing or behind on any platform: re-enqueued by the maintenance sweep. */
-export async function sweepCards(deps: CardSyncDeps & { settings: Settings; trigger: Pick<ActionDeps, 'cards'> }): Promise<number> {
+export async function sweepCards(deps: CardSyncDeps & { settings: Settings; trigger: Pick<ActionDeps, 'cards'>; queues: Pick<CardQueues, 'cards'> }): Promise<number> {
   let n = 0;
   for (const chat of deps.chats) {
     const teams = Object.keys(deps.settings.teams);
@@ -103,7 +117,9 @@ export async function sweepCards(deps: CardSyncDeps & { settings: Settings; trig
     const all = chat.channelFor('\u0000no-such-team') !== undefined;
     const stale = await staleCards(deps.pool, chat.platform, all ? null : routed, 15, 500);
     for (const s of stale) await deps.trigger.cards.changed(s.id, s.version);
-    n += stale.length;
+    const backlog = await staleBacklogCards(deps.pool, chat.platform, 15, 100);
+    for (const b of backlog) await enqueueCard(deps.queues, `backlog:${b.id}`, b.version);
+    n += stale.length + backlog.length;
   }
   return n;
 }

@@ -9,6 +9,8 @@ import { JOB_ORDERS_SWEEP, QUEUE_MAINTENANCE, QUEUE_ORDERS, type OrderJobData } 
 import { sweepUnprocessed } from './sweep-orders';
 import { startCardWorkers, sweepCards, type CardQueues } from './card-jobs';
 import { startSlaWorkers, sweepSla } from './sla-jobs';
+import { startBacklogWorker } from './backlog-jobs';
+import { enqueueCard } from './card-jobs';
 import type { Mailer } from '../integrations/email/mailer';
 import type { SmsSender } from '../integrations/sms/sms-sender';
 import type { Registry } from 'prom-client';
@@ -87,12 +89,16 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   const cardWorkers = startCardWorkers({ ...deps, concurrency: 4 });
   const slaWorkers = startSlaWorkers(slaDeps);
+  const backlogWorker = await startBacklogWorker({
+    pool: deps.pool, clock: deps.clock, backlog: deps.settings.backlog, connection, prefix, logger,
+    cardChanged: (key, version) => enqueueCard(deps.queues, key, version),
+  });
   // Re-arm every timer of the next day at start: a Redis restart or wipe loses no escalation.
   sweepSla(slaDeps, { horizonMs: 24 * 3600_000 }).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'start-up SLA sweep failed'));
 
   return {
     async close() {
-      await Promise.all([orders.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close()]);
+      await Promise.all([orders.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close()]);
       await maintenanceQueue.close();
     },
   };

@@ -1,5 +1,6 @@
 import nock from 'nock';
 import IORedis from 'ioredis';
+import { performExceptionAction } from '../../src/actions/exception-actions';
 import pg from 'pg';
 import { genericOrder, postOrders, startTestApp, eventually, uid, type TestApp } from '../helpers/test-app';
 import { startSmtp } from '../helpers/smtp';
@@ -126,7 +127,6 @@ describe('SLA escalation (all hours open for SMS)', () => {
     const order = vagueOrder();
     await postOrders(app.url, order);
     const ex = await exceptionOf(order.id as string);
-    const { performExceptionAction } = await import('../../src/actions/exception-actions');
     const claim = await performExceptionAction(app.actions, { action: 'exception.claim', exceptionId: ex.id, version: ex.version, user: { platform: 'local', userId: 'agent' }, via: 'api' });
     expect(claim.ok).toBe(true);
     const resolve = await performExceptionAction(app.actions, { action: 'exception.resolve', exceptionId: ex.id, version: ex.version + 1, user: { platform: 'local', userId: 'agent' }, via: 'api' });

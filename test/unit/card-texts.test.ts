@@ -73,4 +73,21 @@ describe('exception card texts', () => {
     expect(texts.buttons).toEqual([]);
     expect(texts.status).toBe('✅ 已解决 20:30 · address fixed by 李四');
   });
+
+  it('says on the card who was notified and what could not be routed', () => {
+    const base = input({ status: 'escalated', escalationLevel: 2 });
+    const card = buildExceptionCard({
+      ...base,
+      notifications: [
+        { recipient: '主管甲', channel: 'slack_chat_dm', status: 'sent', detail: null },
+        { recipient: '经理乙', channel: 'email', status: 'sent', detail: null },
+        { recipient: '经理乙', channel: 'sms', status: 'unrouted', detail: '经理乙 has no phone' },
+        { recipient: null, channel: 'card_mention', status: 'skipped', detail: 'no card' },
+      ],
+    });
+    const texts = exceptionCardTexts(card, { locale: 'en', timezone: 'Asia/Shanghai', now }, fmt);
+    const field = texts.fields.find((f) => f.key === 'escalation');
+    expect(field?.value).toBe('Notified: 主管甲 (DM); 经理乙 (email)\n⚠ Could not notify: sms: 经理乙 has no phone');
+    expect(texts.status).toBe('🔴 Escalated (level 2)');
+  });
 });

@@ -1,4 +1,6 @@
 import type { ExceptionCard, StaffRef } from '../../domain/cards/exception-card';
+import type { BacklogCard } from '../../domain/cards/backlog-card';
+import type { Card } from '../../domain/ports';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
 import { formatTime, t, typeLabel, type Locale, type Vars } from '../i18n';
 
@@ -86,6 +88,13 @@ export function exceptionCardTexts(card: ExceptionCard, opts: RenderOptions, fmt
     { key: 'due', label: tt('field.due'), value: tt('value.due', { claimDue: time(card.claimDueAt), resolveDue: time(card.resolveDueAt) }) },
   ];
   if (o.tags.length > 0) fields.splice(1, 0, { key: 'tags', label: tt('field.tags'), value: e(o.tags.join(', ')) });
+  const esc = card.escalation;
+  if (esc.notified.length > 0 || esc.unrouted.length > 0) {
+    const lines = [];
+    if (esc.notified.length > 0) lines.push(tt('value.notified', { sent: e(esc.notified.join('; ')) }));
+    if (esc.unrouted.length > 0) lines.push(tt('value.unrouted', { reasons: e(esc.unrouted.join('; ')) }));
+    fields.push({ key: 'escalation', label: tt('field.escalation'), value: lines.join('\n') });
+  }
 
   return {
     title: tt('card.title', { type: e(typeLabel(locale, card.type)), orderId: e(o.externalId) }),
@@ -102,5 +111,44 @@ export function exceptionCardTexts(card: ExceptionCard, opts: RenderOptions, fmt
         ? { confirm: { title: tt('confirm.escalate.title'), text: tt('confirm.escalate.text'), ok: tt('confirm.ok'), cancel: tt('confirm.cancel') } }
         : {}),
     })),
+  };
+}
+
+/** The texts of any card kind: renderers call this and lay out the result. */
+export function cardTexts(card: Card, opts: RenderOptions, fmt: PlatformFormat): CardTexts {
+  return card.kind === 'exception' ? exceptionCardTexts(card, opts, fmt) : backlogCardTexts(card, opts, fmt);
+}
+
+/** A duration as people say it: 45 分钟 / 2 小时 5 分钟 (zh-CN) or 45 min / 2 h 5 min (en). */
+export function formatAge(ms: number, locale: Locale): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (locale === 'zh-CN') return h > 0 ? `${h} 小时 ${m} 分钟` : `${m} 分钟`;
+  return h > 0 ? `${h} h ${m} min` : `${m} min`;
+}
+
+/** The backlog card's strings: no buttons, the oldest few orders listed. */
+export function backlogCardTexts(card: BacklogCard, opts: RenderOptions, fmt: PlatformFormat): CardTexts {
+  const { locale, timezone } = opts;
+  const now = opts.now ?? new Date();
+  const e = fmt.escape;
+  const stage = t(locale, `stage.${card.stage}`);
+  const age = (iso: string | null) => (iso ? formatAge(now.getTime() - new Date(iso).getTime(), locale) : '');
+  const status = card.status === 'open'
+    ? t(locale, 'backlog.status.open', { count: card.count, stage: e(stage), minutes: card.thresholdMinutes, age: age(card.oldestAt) })
+    : t(locale, 'backlog.status.cleared', { time: card.clearedAt ? formatTime(card.clearedAt, timezone, locale, now) : '', peak: card.peak });
+  const fields = card.status === 'open' && card.oldest.length > 0
+    ? [{ key: 'oldest', label: t(locale, 'backlog.field.oldest'), value: card.oldest.map((o) => t(locale, 'backlog.item', { orderId: e(o.externalId), source: e(o.source), age: age(o.since) })).join('\n') }]
+    : [];
+  fields.push({ key: 'since', label: t(locale, 'backlog.field.since'), value: formatTime(card.openedAt, timezone, locale, now) });
+  return {
+    title: t(locale, 'backlog.title', { stage: e(stage), shop: e(card.shop) }),
+    severity: card.status === 'open' ? 'warning' : 'info',
+    severityLabel: t(locale, card.status === 'open' ? 'severity.warning' : 'severity.info'),
+    status,
+    overdue: false,
+    fields,
+    buttons: [],
   };
 }

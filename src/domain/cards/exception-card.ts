@@ -47,6 +47,15 @@ export interface ExceptionCard {
     tags: string[];
   };
   actions: ExceptionActionId[];
+  /** Who was told (name · channels) and what could not be routed, for escalated cards. */
+  escalation: { notified: string[]; unrouted: string[] };
+}
+
+export interface NotificationSummary {
+  recipient: string | null;
+  channel: string;
+  status: string;
+  detail: string | null;
 }
 
 export interface ExceptionCardInput {
@@ -66,11 +75,35 @@ export interface ExceptionCardInput {
   };
   order: Order & { tags?: string[] };
   assignee: StaffRef | null;
+  /** Escalation notifications so far; recipient is a display name. */
+  notifications?: NotificationSummary[];
 }
 
 export const exceptionCardKey = (exceptionId: number): string => `exception:${exceptionId}`;
 
-export function buildExceptionCard({ exception: e, order: o, assignee }: ExceptionCardInput): ExceptionCard {
+const CHANNEL_LABEL: Record<string, string> = { chat_dm: 'DM', dm: 'DM', email: 'email', sms: 'SMS', feishu_urgent: '加急', card_mention: '@' };
+
+function summarize(ns: NotificationSummary[]): ExceptionCard['escalation'] {
+  const byPerson = new Map<string, Set<string>>();
+  const unrouted = new Set<string>();
+  for (const n of ns) {
+    if (n.status === 'unrouted' || n.status === 'failed') {
+      unrouted.add(truncate(`${n.channel.replace(/^(slack|feishu|local)_/, '')}: ${n.detail ?? n.status}`, 80));
+      continue;
+    }
+    if (n.status !== 'sent' || !n.recipient) continue;
+    const channel = n.channel.replace(/^(slack|feishu|local)_/, '');
+    const set = byPerson.get(n.recipient) ?? new Set<string>();
+    set.add(CHANNEL_LABEL[channel] ?? channel);
+    byPerson.set(n.recipient, set);
+  }
+  return {
+    notified: [...byPerson].map(([who, chans]) => `${truncate(who, 40)} (${[...chans].join(', ')})`).slice(0, 10),
+    unrouted: [...unrouted].slice(0, 5),
+  };
+}
+
+export function buildExceptionCard({ exception: e, order: o, assignee, notifications = [] }: ExceptionCardInput): ExceptionCard {
   const items = o.items.slice(0, CARD_LIMITS.items).map((i: OrderItem) => ({
     sku: truncate(i.sku, 64),
     qty: i.qty,
@@ -109,5 +142,6 @@ export function buildExceptionCard({ exception: e, order: o, assignee }: Excepti
       tags: o.tags ?? [],
     },
     actions: availableActions({ type: e.type, status: e.status, assignee: assignee?.id ?? null }),
+    escalation: summarize(notifications),
   };
 }
