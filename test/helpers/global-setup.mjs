@@ -18,6 +18,8 @@ export function testDatabaseUrl() {
 export default async function globalSetup() {
   const url = testDatabaseUrl();
   process.env.TEST_DATABASE_URL = url;
+  // The migrated database is a template: each test file works in its own copy (per-file-db.ts).
+  process.env.TEST_TEMPLATE_DATABASE_URL = url;
   const name = new URL(url).pathname.slice(1);
   const admin = new URL(url);
   admin.pathname = '/postgres';
