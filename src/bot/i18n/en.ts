@@ -108,6 +108,7 @@ export const en: Record<string, string> = {
   'local.close': 'Close',
   'local.no_staff': 'Nobody to act as: add staff to orderops.yml.',
   'local.more_cards': 'Only the most recently updated cards are shown; older ones stay in the database.',
+  'local.unrenderable': 'This card was saved by an older version; it refreshes on its next change.',
   'feishu.lookup.usage': 'Usage: @bot order ORDER-ID (or the last 4 digits of the phone), e.g. @bot order DY20260108-0001',
   'feishu.toast.unknown_action': 'That button is no longer valid; look at the latest card and try again.',
   'feishu.toast.form_errors': 'Some fields need fixing: see the notes in red, then save again.',

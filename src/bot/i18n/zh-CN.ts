@@ -108,6 +108,7 @@ export const zhCN: Record<string, string> = {
   'local.close': '关闭',
   'local.no_staff': '没有可选的员工：请在 orderops.yml 的 staff 中配置。',
   'local.more_cards': '只显示最近更新的卡片；更早的卡片仍保存在数据库中。',
+  'local.unrenderable': '这张卡片由旧版本保存，内容有变化时会自动刷新。',
   'feishu.lookup.usage': '用法：@机器人 查单 订单号（或手机号后四位），例如 @机器人 查单 DY20260108-0001',
   'feishu.toast.unknown_action': '这个按钮已失效，请看最新的卡片后再试。',
   'feishu.toast.form_errors': '地址有误：请按标红的提示修改后再保存。',

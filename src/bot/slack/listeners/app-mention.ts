@@ -1,0 +1,27 @@
+import type { App } from '@slack/bolt';
+import { lookupOrders } from '../../../actions/lookup-order';
+import { slackFormat } from '../../../integrations/slack/mrkdwn';
+import { t } from '../../i18n';
+import { lookupText } from '../../lookup-text';
+import type { SlackDeps } from '../slack-deps';
+
+/** `@orderops order DY-1` (or just `@orderops DY-1`): the same lookup as /order, answered privately. */
+export function registerAppMention(app: App, deps: SlackDeps): void {
+  app.event('app_mention', async ({ event }) => {
+    if (!event.user) return;
+    const query = mentionQuery(event.text);
+    const text = query
+      ? lookupText(await lookupOrders(deps.pool, query), { locale: deps.locale, timezone: deps.timezone, now: deps.clock.now() }, slackFormat)
+      : t(deps.locale, 'slack.mention.usage');
+    await deps.port.ephemeral({ channel: event.channel, userId: event.user }, text);
+  });
+}
+
+/** The text after the mentions and an optional `order`/`订单` word. */
+export function mentionQuery(text: string): string {
+  return text
+    .replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ')
+    .trim()
+    .replace(/^(order|订单|查单|查询)\s*/i, '')
+    .trim();
+}

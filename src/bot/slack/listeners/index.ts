@@ -1,0 +1,16 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../slack-deps';
+import { registerAppMention } from './app-mention';
+import { registerExceptionActions } from './exception-actions';
+import { registerFixAddressAction } from './fix-address-action';
+import { registerFixAddressView } from './fix-address-view';
+import { registerOrderCommand } from './order-command';
+
+/** Every listener, the same for the HTTP receiver and Socket Mode. */
+export function registerListeners(app: App, deps: SlackDeps): void {
+  registerExceptionActions(app, deps);
+  registerFixAddressAction(app, deps);
+  registerFixAddressView(app, deps);
+  registerOrderCommand(app, deps);
+  registerAppMention(app, deps);
+}

@@ -1,0 +1,39 @@
+import type { App } from '@slack/bolt';
+import { lookupOrders } from '../../../actions/lookup-order';
+import { SLACK_LIMITS } from '../../../integrations/slack/blocks/limits';
+import { clip, slackFormat } from '../../../integrations/slack/mrkdwn';
+import { t } from '../../i18n';
+import { lookupText } from '../../lookup-text';
+import type { SlackDeps } from '../slack-deps';
+
+export const ORDER_COMMAND = '/order';
+/** A lookup is a few indexed reads; if the database is slow, answer later through response_url. */
+const INLINE_BUDGET_MS = 2000;
+
+/** `/order <order id | last 4 phone digits>`: a private answer with status, stage and a short timeline. */
+export function registerOrderCommand(app: App, deps: SlackDeps): void {
+  app.command(ORDER_COMMAND, async ({ ack, command, respond }) => {
+    const answer = lookupOrders(deps.pool, command.text ?? '').then((r) =>
+      clip(lookupText(r, { locale: deps.locale, timezone: deps.timezone, now: deps.clock.now() }, slackFormat), SLACK_LIMITS.replyText),
+    );
+    const quick = await within(answer, INLINE_BUDGET_MS);
+    if (quick !== undefined) {
+      await ack({ response_type: 'ephemeral', text: quick });
+      return;
+    }
+    await ack({ response_type: 'ephemeral', text: t(deps.locale, 'slack.lookup.pending') });
+    await respond({ response_type: 'ephemeral', replace_original: true, text: await answer });
+  });
+}
+
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,19 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { ActionDeps } from '../../actions/exception-actions';
+import type { RulesConfig } from '../../domain/orders/rules-types';
+import type { Clock } from '../../domain/ports';
+import type { SlackChatPort } from '../../integrations/slack/slack-port';
+import type { Locale } from '../i18n';
+
+/** What every Slack listener is given (built once by the front, passed to `registerListeners`). */
+export interface SlackDeps {
+  port: SlackChatPort;
+  actions: ActionDeps;
+  rules: RulesConfig;
+  pool: pg.Pool;
+  locale: Locale;
+  timezone: string;
+  clock: Clock;
+  logger: Logger;
+}
