@@ -27,6 +27,15 @@ export const orderKey = (o: IncomingOrder): string => `${o.order.source}\u0000${
  * replaces the order, bumps its revision (so processing runs again) and advances — never rewinds —
  * its stage. The history trigger records each status/stage transition.
  */
+/** The incoming post is a thin push (data.partial: a status message with no items or address). */
+const THIN = `coalesce((EXCLUDED.data->>'partial')::boolean, false)`;
+/** What a thin push may change: status, times, flags — plus an address or amounts when it has them. */
+const THIN_DATA = `(EXCLUDED.data - 'items' - 'total' - 'buyer' - 'address' - 'logistics' - 'presale' - 'createdAt' - 'partial')
+  || CASE WHEN EXCLUDED.data->'address' IS NOT NULL AND EXCLUDED.data->'address' <> '{}'::jsonb
+       THEN jsonb_build_object('address', EXCLUDED.data->'address') ELSE '{}'::jsonb END
+  || CASE WHEN EXCLUDED.total > 0 THEN jsonb_build_object('total', EXCLUDED.data->'total') ELSE '{}'::jsonb END
+  || jsonb_build_object('partial', coalesce(o.data->'partial', 'false'::jsonb))`;
+
 const UPSERT_SQL = `
 INSERT INTO orders AS o (source, external_id, channel, shop, status, stage, platform_created_at,
   platform_updated_at, total, paid, currency, buyer_phone, data, raw, content_hash)
@@ -37,18 +46,19 @@ FROM jsonb_to_recordset($1::jsonb) AS t(source text, external_id text, channel t
   buyer_phone text, data jsonb, raw jsonb, hash text)
 ON CONFLICT (source, external_id) DO UPDATE SET
   channel = EXCLUDED.channel,
-  shop = EXCLUDED.shop,
+  shop = coalesce(EXCLUDED.shop, o.shop),
   status = EXCLUDED.status,
   stage = CASE WHEN orderops_stage_rank(EXCLUDED.stage) > orderops_stage_rank(o.stage) THEN EXCLUDED.stage ELSE o.stage END,
   stage_changed_at = CASE WHEN orderops_stage_rank(EXCLUDED.stage) > orderops_stage_rank(o.stage) THEN now() ELSE o.stage_changed_at END,
-  platform_created_at = EXCLUDED.platform_created_at,
+  -- A thin push never wipes what a fuller post gave: amounts, items, buyer, address, creation time.
+  platform_created_at = CASE WHEN ${THIN} THEN o.platform_created_at ELSE EXCLUDED.platform_created_at END,
   platform_updated_at = EXCLUDED.platform_updated_at,
-  total = EXCLUDED.total,
-  paid = EXCLUDED.paid,
+  total = CASE WHEN ${THIN} AND EXCLUDED.total = 0 THEN o.total ELSE EXCLUDED.total END,
+  paid = CASE WHEN ${THIN} THEN coalesce(EXCLUDED.paid, o.paid) ELSE EXCLUDED.paid END,
   currency = EXCLUDED.currency,
-  buyer_phone = EXCLUDED.buyer_phone,
-  data = EXCLUDED.data,
-  raw = EXCLUDED.raw,
+  buyer_phone = CASE WHEN ${THIN} THEN coalesce(EXCLUDED.buyer_phone, o.buyer_phone) ELSE EXCLUDED.buyer_phone END,
+  data = CASE WHEN ${THIN} THEN o.data || ${THIN_DATA} ELSE EXCLUDED.data END,
+  raw = CASE WHEN ${THIN} AND NOT coalesce((o.data->>'partial')::boolean, false) THEN o.raw ELSE EXCLUDED.raw END,
   content_hash = EXCLUDED.content_hash,
   revision = o.revision + 1,
   updated_at = now()

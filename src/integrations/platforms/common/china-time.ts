@@ -40,17 +40,24 @@ export interface TimeWindow {
 /**
  * Cut [since, until] into consecutive windows no longer than `maxMs` (a platform's span limit).
  * Neighbours share their edge instant: platforms treat both ends as inclusive, and an order seen
- * twice is deduplicated by the upsert, whereas a gap would lose it.
+ * twice is deduplicated by the upsert, whereas a gap would lose it. With `aligned`, cuts fall on
+ * GMT+8 multiples of maxMs (whole days for Taobao), so no window straddles a calendar day.
  */
-export function splitWindow(w: TimeWindow, maxMs: number): TimeWindow[] {
+export function splitWindow(w: TimeWindow, maxMs: number, aligned = false): TimeWindow[] {
   const out: TimeWindow[] = [];
   let start = w.since.getTime();
   const end = w.until.getTime();
   if (!(end > start)) return [];
   while (start < end) {
-    const stop = Math.min(start + maxMs, end);
+    const next = aligned ? (Math.floor((start + GMT8_MS) / maxMs) + 1) * maxMs - GMT8_MS : start + maxMs;
+    const stop = Math.min(next, end);
     out.push({ since: new Date(start), until: new Date(stop) });
     start = stop;
   }
   return out;
 }
+
+export const windowIso = (w: TimeWindow): { since: string; until: string } => ({
+  since: w.since.toISOString(),
+  until: w.until.toISOString(),
+});

@@ -94,3 +94,15 @@ export function int(v: unknown): number | undefined {
 export function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** Maps one page of platform orders; a failing order is reported with its index, the rest go on. */
+export function mapPage(list: unknown[], map: (o: Json) => MapResult): { orders: IncomingOrder[]; errors: ItemError[] } {
+  const orders: IncomingOrder[] = [];
+  const errors: ItemError[] = [];
+  list.forEach((raw, index) => {
+    const r = map(obj(raw));
+    if (r.ok) orders.push({ order: r.order, raw });
+    else errors.push(...r.errors.map((e) => ({ index, ...e })));
+  });
+  return { orders, errors };
+}

@@ -57,7 +57,7 @@ export function mapDouyinOrder(o: Json): MapResult {
   // Deposit presale: what the buyer has paid so far is the sum of the phases with a pay time.
   const phases = arr(o.order_phase_list).map(obj);
   const phasePaid = phases.filter((p) => unixToIso(p.phase_pay_time)).reduce((sum, p) => sum + BigInt(int(p.phase_pay_amount) ?? 0), 0n);
-  let paid: string | undefined = status === 'pending_payment' ? undefined : total;
+  let paid: string | undefined = status === 'pending_payment' || status === 'cancelled' ? undefined : total;
   let holdReason: HoldReason | undefined;
   if (presale && status === 'pending_payment' && phasePaid > 0n) {
     paid = fenToYuan(phasePaid.toString())!;
