@@ -6,6 +6,8 @@ import type { RulesConfig } from '../domain/orders/rules-types';
 import { ErrorCode, OrderopsError } from '../domain/errors';
 import { fileSchema, type FileConfig } from './schema';
 import { DEFAULT_SMS_WINDOW, DEFAULT_TEAMS, type BacklogStage, type Settings } from './settings';
+import { DEFAULT_INVENTORY, type InventorySettings, type PoolRule } from '../domain/inventory/types';
+import { RECONCILE_DEFAULT_TEAM, RECONCILE_DEFAULTS, type ShopSettings } from '../domain/reconcile/shop';
 
 export interface ConfigProblem {
   key: string;
@@ -142,7 +144,7 @@ function toSettings(f: FileConfig): Settings {
     locale: f.locale ?? 'zh-CN',
     intake: {
       maxBatch: f.intake?.max_batch ?? 500,
-      maxConcurrentFlushes: f.intake?.max_concurrent_flushes ?? 3,
+      maxConcurrentFlushes: f.intake?.max_concurrent_flushes ?? 1,
       maxPending: f.intake?.max_pending ?? 50_000,
     },
     processing: {
@@ -175,6 +177,39 @@ function toSettings(f: FileConfig): Settings {
         packed: stage('packed', 'warehouse'),
       },
     },
+    inventory: toInventory(f.inventory, f.timezone ?? 'Asia/Shanghai'),
+    shops: (f.shops ?? []).map(toShop),
+  };
+}
+
+function toPools(m: Record<string, { channels: string[]; shops?: string[]; reserve?: number; weight?: number; overflow?: boolean }>): PoolRule[] {
+  return Object.entries(m).map(([name, p]) => ({
+    name,
+    channels: p.channels,
+    shops: p.shops ?? null,
+    reserve: p.reserve ?? null,
+    weightBp: p.weight !== undefined ? Math.round(p.weight * 10_000) : null,
+    overflow: p.overflow ?? true,
+  }));
+}
+
+function toInventory(i: FileConfig['inventory'], timezone: string): InventorySettings {
+  const d = DEFAULT_INVENTORY;
+  return {
+    enabled: i?.enabled ?? d.enabled,
+    team: i?.team ?? d.team,
+    lowStockThreshold: i?.low_stock_threshold ?? d.lowStockThreshold,
+    pools: toPools(i?.pools ?? {}),
+    skuPools: Object.fromEntries(Object.entries(i?.sku_pools ?? {}).map(([sku, m]) => [sku, toPools(m)])),
+    tolerance: { stock: i?.tolerance?.stock ?? d.tolerance.stock, price: i?.tolerance?.price ?? d.tolerance.price },
+    report: {
+      enabled: i?.report?.enabled ?? d.report.enabled,
+      time: i?.report?.time ?? d.report.time,
+      timezone: i?.report?.timezone ?? timezone,
+      goal: i?.report?.goal ?? d.report.goal,
+      worst: i?.report?.worst ?? d.report.worst,
+    },
+    priceApproverRoles: i?.price_approver_roles ?? d.priceApproverRoles,
   };
 }
 
@@ -201,12 +236,66 @@ function crossCheck(s: Settings, f: FileConfig): ConfigProblem[] {
       problems.push({ key: `backlog.stages.${name}.team`, message: `team "${st.team}" is not under teams: (${teamList})` });
     }
   }
+  if (f.inventory?.team && !teams.has(f.inventory.team)) {
+    problems.push({ key: 'inventory.team', message: `team "${f.inventory.team}" is not under teams: (${teamList})` });
+  }
+  const weights = (key: string, pools: PoolRule[]) => {
+    const bp = pools.reduce((n, p) => n + (p.weightBp ?? 0), 0);
+    if (bp > 10_000) problems.push({ key, message: `pool weights add up to ${bp / 100} %, more than the whole stock: lower them to 1.0 in total` });
+  };
+  weights('inventory.pools', s.inventory.pools);
+  for (const [sku, pools] of Object.entries(s.inventory.skuPools)) weights(`inventory.sku_pools.${sku}`, pools);
   const seen = new Set<string>();
   (f.staff ?? []).forEach((m, i) => {
     if (seen.has(m.id)) problems.push({ key: `staff.${i}.id`, message: `duplicate staff id "${m.id}"` });
     seen.add(m.id);
     if (m.team && !teams.has(m.team)) {
       problems.push({ key: `staff.${i}.team`, message: `team "${m.team}" is not under teams: (${teamList})` });
+    }
+  });
+  problems.push(...shopProblems(f, teams, teamList));
+  return problems;
+}
+
+function toShop(s: NonNullable<FileConfig['shops']>[number]): ShopSettings {
+  return {
+    id: s.id,
+    source: s.source,
+    name: s.name ?? s.id,
+    team: s.team ?? RECONCILE_DEFAULT_TEAM,
+    ...(s.token_env !== undefined ? { tokenEnv: s.token_env } : {}),
+    ...(s.shop_domain !== undefined ? { shopDomain: s.shop_domain } : {}),
+    reconcile: {
+      enabled: s.reconcile?.enabled ?? RECONCILE_DEFAULTS.enabled,
+      everyMinutes: s.reconcile?.every_minutes ?? RECONCILE_DEFAULTS.everyMinutes,
+      windowMinutes: s.reconcile?.window_minutes ?? RECONCILE_DEFAULTS.windowMinutes,
+    },
+  };
+}
+
+/** shops: unique ids, known teams, a domain for Shopify, and windows that leave no gap between runs. */
+function shopProblems(f: FileConfig, teams: Set<string>, teamList: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const ids = new Set<string>();
+  (f.shops ?? []).forEach((s, i) => {
+    if (ids.has(s.id)) problems.push({ key: `shops.${i}.id`, message: `duplicate shop id "${s.id}"` });
+    ids.add(s.id);
+    const team = s.team ?? RECONCILE_DEFAULT_TEAM;
+    if (!teams.has(team)) {
+      problems.push({
+        key: s.team ? `shops.${i}.team` : `shops.${i}`,
+        message: s.team ? `team "${team}" is not under teams: (${teamList})` : `no team given and the default team "${team}" is not under teams: add team: (${teamList})`,
+      });
+    }
+    if (s.source === 'shopify' && !s.shop_domain) problems.push({ key: `shops.${i}`, message: 'a Shopify shop needs shop_domain, e.g. example.myshopify.com' });
+    if (s.source !== 'shopify' && s.shop_domain) problems.push({ key: `shops.${i}.shop_domain`, message: `only Shopify shops have a shop_domain (this one is ${s.source})` });
+    const every = s.reconcile?.every_minutes ?? RECONCILE_DEFAULTS.everyMinutes;
+    const window = s.reconcile?.window_minutes ?? RECONCILE_DEFAULTS.windowMinutes;
+    if (window < every) {
+      problems.push({
+        key: `shops.${i}.reconcile.window_minutes`,
+        message: `window_minutes (${window}) is shorter than every_minutes (${every}): orders updated between two runs would never be compared; make the window at least the interval (overlapping is safe)`,
+      });
     }
   });
   return problems;

@@ -70,34 +70,42 @@ WHERE o.content_hash <> EXCLUDED.content_hash
         ELSE orderops_status_rank(EXCLUDED.status) >= orderops_status_rank(o.status) END
 RETURNING o.id, o.source, o.external_id, o.revision, (o.xmax = 0) AS inserted`;
 
-export function contentHash(raw: unknown): string {
-  return createHash('sha256').update(JSON.stringify(raw)).digest('base64url');
+export function contentHash(rawJson: string): string {
+  return createHash('sha256').update(rawJson).digest('base64url');
 }
 
 /** Upsert a batch in one statement (keys must be unique within the batch). */
 export async function upsertOrders(db: Queryable, batch: IncomingOrder[]): Promise<WriteResult[]> {
   if (batch.length === 0) return [];
-  const rows = batch.map(({ order: o, raw }) => ({
-    source: o.source,
-    external_id: o.externalId,
-    channel: o.channel,
-    shop: o.shop ?? null,
-    status: o.status,
-    stage: o.stage ?? null,
-    created_at: o.createdAt,
-    updated_at: o.updatedAt ?? null,
-    total: o.total,
-    paid: o.paid ?? null,
-    currency: o.currency,
-    buyer_phone: o.buyer.phone ?? null,
-    data: o,
-    raw,
-    hash: contentHash(raw),
-  }));
-  const res = await db.query<{ id: number; source: string; external_id: string; revision: number; inserted: boolean }>(
-    UPSERT_SQL,
-    [JSON.stringify(rows)],
-  );
+  // One JSON document for the whole batch, built by hand so each raw order is serialised once
+  // (it is both hashed and stored).
+  const parts: string[] = [];
+  for (const { order: o, raw } of batch) {
+    const rawJson = JSON.stringify(raw);
+    const head = JSON.stringify({
+      source: o.source,
+      external_id: o.externalId,
+      channel: o.channel,
+      shop: o.shop ?? null,
+      status: o.status,
+      stage: o.stage ?? null,
+      created_at: o.createdAt,
+      updated_at: o.updatedAt ?? null,
+      total: o.total,
+      paid: o.paid ?? null,
+      currency: o.currency,
+      buyer_phone: o.buyer.phone ?? null,
+      hash: contentHash(rawJson),
+      data: o,
+    });
+    parts.push(`${head.slice(0, -1)},"raw":${rawJson}}`);
+  }
+  // Named: Postgres parses and plans the (large) statement once per connection, not per flush.
+  const res = await db.query<{ id: number; source: string; external_id: string; revision: number; inserted: boolean }>({
+    name: 'orderops.orders.upsert',
+    text: UPSERT_SQL,
+    values: [`[${parts.join(',')}]`],
+  });
   const written = new Map(res.rows.map((r) => [`${r.source}\u0000${r.external_id}`, r]));
   return batch.map((b) => {
     const w = written.get(orderKey(b));

@@ -50,7 +50,7 @@ describe('loadSettings without a file', () => {
     const s = loadSettings(path);
     expect(s.timezone).toBe('Asia/Shanghai');
     expect(s.locale).toBe('zh-CN');
-    expect(s.intake).toEqual({ maxBatch: 500, maxConcurrentFlushes: 3, maxPending: 50_000 });
+    expect(s.intake).toEqual({ maxBatch: 500, maxConcurrentFlushes: 1, maxPending: 50_000 });
     expect(s.processing).toEqual({ concurrency: 8, sweepSeconds: 30 });
     expect(s.teams).toEqual(DEFAULT_TEAMS);
     expect(s.staff).toEqual([]);
@@ -199,7 +199,7 @@ describe('overrides', () => {
     const s = parseSettings(y('timezone: Europe/Berlin', 'locale: en', 'intake:', '  max_batch: 100'));
     expect(s.timezone).toBe('Europe/Berlin');
     expect(s.locale).toBe('en');
-    expect(s.intake).toEqual({ maxBatch: 100, maxConcurrentFlushes: 3, maxPending: 50_000 });
+    expect(s.intake).toEqual({ maxBatch: 100, maxConcurrentFlushes: 1, maxPending: 50_000 });
     expect(s.rules).toEqual(DEFAULT_RULES);
   });
 });
