@@ -12,6 +12,8 @@ import { createMetrics, type Metrics } from './http/metrics';
 import { buildServer } from './http/server';
 import { registerWebhooks } from './http/webhooks';
 import { registerReadApi } from './http/read-api';
+import { registerInventoryApi } from './http/inventory-api';
+import { createInventoryActions, type InventoryActions } from './actions/inventory';
 import { genericSource } from './integrations/platforms/generic/generic-source';
 import { douyinSource } from './integrations/platforms/douyin/douyin-source';
 import { shopifySource } from './integrations/platforms/shopify/shopify-source';
@@ -19,8 +21,9 @@ import type { OrderSource } from './integrations/platforms/source';
 import { createOrderQueue, queueTrigger, type OrderJobData } from './jobs/queues';
 import { producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers, type RunningWorkers } from './jobs/workers';
+import { configuredPullers } from './integrations/platforms/pullers';
 import { sweepUnprocessed } from './jobs/sweep-orders';
-import { cardTriggers, createCardQueues, type CardQueues } from './jobs/card-jobs';
+import { cardTriggers, createCardQueues, enqueueCard, type CardQueues } from './jobs/card-jobs';
 import { slaTrigger } from './jobs/sla-jobs';
 import { smtpMailer } from './integrations/email/mailer';
 import { smsSender } from './integrations/sms/sms-sender';
@@ -49,6 +52,8 @@ export interface App {
   intake: OrderIntake;
   /** What chat fronts call: the store, the clock and the card/escalation triggers. */
   actions: ActionDeps;
+  /** Inventory use cases: price requests and decisions (price.approve / price.reject clicks), imports, reports. */
+  inventory: InventoryActions;
   chats: ChatPort[];
   fronts: ChatFront[];
   cardQueues: CardQueues;
@@ -93,7 +98,11 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   // Any change of an exception re-renders its cards and re-plans its SLA timer.
   const triggers = cardTriggers(cardQueues, logger, sla.changed);
   const actions: ActionDeps = { pool, clock, locale: settings.locale, ...triggers };
-  const frontDeps = { config, pool, actions, rules: settings.rules, clock, logger };
+  const inventory = createInventoryActions({
+    pool, clock, locale: settings.locale, inventory: settings.inventory, publicUrl: config.publicUrl, apiToken: config.apiToken,
+    cardChanged: (key, version) => enqueueCard(cardQueues, key, version),
+  });
+  const frontDeps = { config, pool, actions, inventory, rules: settings.rules, clock, logger };
   const fronts = [createSlackFront(frontDeps), createFeishuFront(frontDeps), createLocalFront(frontDeps)].filter(
     (f): f is ChatFront => f !== undefined,
   );
@@ -109,6 +118,10 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger });
   }
   registerReadApi(http, { pool, apiToken: config.apiToken });
+  registerInventoryApi(http, {
+    pool, clock, logger, apiToken: config.apiToken, webhookSecret: config.webhookSecret,
+    imports: inventory.imports, prices: inventory.prices, reports: inventory.reports,
+  });
   for (const f of fronts) f.register(http);
 
   let workers: RunningWorkers | undefined;
@@ -121,6 +134,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       settings, chats, locale: settings.locale, triggers, queues: cardQueues, registry: metrics.registry,
       mailer: config.smtp ? smtpMailer(config.smtp.url, config.smtp.from) : undefined,
       sms: config.sms ? smsSender(config.sms) : undefined,
+      inventoryActions: inventory,
+      reconcile: { intake, pullers: configuredPullers(config.platforms, config.shopTokens) },
     });
     // Catch up at once on whatever a previous run left unprocessed, rather than at the first tick.
     sweepUnprocessed(pool, trigger, { graceSeconds: 0, limit: 5000 }).catch((err: unknown) =>
@@ -129,7 +144,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   }
 
   return {
-    config, http, pool, redis, orderQueue, intake, actions, chats, fronts, cardQueues, metrics, logger,
+    config, http, pool, redis, orderQueue, intake, actions, inventory, chats, fronts, cardQueues, metrics, logger,
     async listen() {
       const url = await http.listen({ port: config.port, host: config.host });
       for (const f of fronts) await f.start?.();

@@ -5,17 +5,21 @@ import type { RulesConfig } from '../domain/orders/rules-types';
 import type { Clock } from '../domain/ports';
 import { withTransaction } from '../db/pool';
 import { insertAudit } from '../db/audit';
+import type { InventorySettings } from '../domain/inventory/types';
+import { reserveStock } from './inventory/reserve-stock';
 
 export interface ProcessDeps {
   pool: pg.Pool;
   rules: RulesConfig;
   clock: Clock;
+  /** With inventory enabled, processing reserves the order's stock from its channel's pool. */
+  inventory?: InventorySettings;
 }
 
 export type ProcessOutcome =
   | { status: 'missing' }
   | { status: 'up_to_date' }
-  | { status: 'processed'; opened: CardRef[]; closed: CardRef[]; autoApproved: boolean; tags: string[] };
+  | { status: 'processed'; opened: CardRef[]; closed: CardRef[]; autoApproved: boolean; tags: string[]; cards?: { key: string; version: number }[] };
 
 /** An exception and the version its card must show. */
 export interface CardRef {
@@ -51,7 +55,17 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
       // An address fixed by a person wins over the platform's.
       const order: Order = row.address_override ? { ...row.data, address: row.address_override } : row.data;
       const now = deps.clock.now();
-      const stock = deps.rules.stock.enabled ? await loadStock(tx, order) : undefined;
+      if ((row.data as { partial?: boolean }).partial === true) {
+        // A thin platform push (status only, no items or address): judging it would raise false
+        // exceptions. It is judged when the full order arrives (a detail fetch or reconciliation).
+        await tx.query('UPDATE orders SET processed_revision = revision WHERE id = $1', [orderId]);
+        return { status: 'processed' as const, opened: [], closed: [], autoApproved: false, tags: [] };
+      }
+      // Reserving locks the order's SKU rows: concurrent orders for the last units queue here.
+      const reservation = deps.inventory?.enabled
+        ? await reserveStock(tx, deps.inventory, { orderId, order, revision: row.revision, now })
+        : undefined;
+      const stock = !deps.rules.stock.enabled ? undefined : reservation ? reservation.stock : await loadStock(tx, order);
       const result = classify(order, deps.rules, { now: now.toISOString(), stock });
 
       const existing = (
@@ -111,7 +125,7 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
          WHERE id = $1`,
         [orderId, result.tags, result.priority, autoApproved, payable],
       );
-      return { status: 'processed' as const, opened, closed, autoApproved, tags: result.tags };
+      return { status: 'processed' as const, opened, closed, autoApproved, tags: result.tags, cards: reservation?.cards ?? [] };
     },
     { actor: 'system', via: 'worker' },
   );

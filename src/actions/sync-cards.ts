@@ -6,6 +6,8 @@ import type { ChatPort } from '../domain/ports';
 import { findCardMessage, forgetMessage, markFailed, markPosted, markPosting, markRendered } from '../db/chat-messages';
 import { loadExceptionCardInput } from '../db/exception-cards';
 import { loadBacklogCard } from '../db/backlog-cards';
+import { loadInventoryCard } from '../db/inventory-cards';
+import { loadReconcileCard } from './reconcile-store';
 import type { Card } from '../domain/ports';
 
 export interface CardSyncDeps {
@@ -44,7 +46,13 @@ async function loadCard(deps: CardSyncDeps, key: string): Promise<{ card: Card; 
     const b = await loadBacklogCard(deps.pool, id);
     return b ? { card: b.card, team: b.team, exceptionId: null } : null;
   }
-  return null;
+  if (kind === 'reconcile') {
+    const r = await loadReconcileCard(deps.pool, id);
+    return r ? { card: r.card, team: r.team, exceptionId: null } : null;
+  }
+  // lowstock:<alertId>, consistency:<reportId>, price:<requestId>
+  const inv = await loadInventoryCard(deps.pool, kind ?? '', id);
+  return inv ? { card: inv.card, team: inv.team, exceptionId: null } : null;
 }
 
 export async function syncCard(deps: CardSyncDeps, key: string): Promise<SyncOutcome> {

@@ -4,6 +4,10 @@ import { OrderopsError } from '../domain/errors';
 import { migrate } from '../db/migrate';
 import { start } from './start';
 import { rulesTest } from './rules-test';
+import { demoCommand } from './demo';
+import { importCommand } from './import-skus';
+import { reportConsistencyCommand } from './report-consistency';
+import { reconcileCommand } from './reconcile';
 
 const HELP = `orderops — order operations in chat
 
@@ -12,11 +16,26 @@ Usage:
   orderops migrate                            create the database if missing and apply migrations
   orderops rules test <order.json> [--stock SKU=n ...]
                                               show which rules fire on a sample order, and why
+  orderops demo [--url URL] [--speed N] [--orders 500]
+                                              replay the live-stream storm against the running bot
+  orderops import skus <file.csv|file.jsonl> [--strict]
+                                              load the SKU master record (stock, price, owner, threshold)
+  orderops report consistency [--date YYYY-MM-DD]
+                                              the multi-platform stock/price consistency report
+  orderops reconcile --source <s> [--shop <id>] --since <t> [--until <t>] [--dry-run]
+                                              pull a shop's order list, ingest what is missing
 
 Environment: DATABASE_URL, REDIS_URL, PORT, ORDER_WEBHOOK_SECRET, ORDEROPS_API_TOKEN,
 ORDEROPS_CONFIG (path of orderops.yml), LOG_LEVEL. See README.md.`;
 
 export async function main(argv: string[]): Promise<number> {
+  // The demo has options of its own (--url, --speed …); see DEMO_HELP.
+  if (argv[0] === 'demo') return demoCommand(argv.slice(1));
+  // Inventory commands parse their own options (see IMPORT_HELP, REPORT_HELP).
+  if (argv[0] === 'import') return importCommand(argv.slice(1));
+  if (argv[0] === 'report' && argv[1] === 'consistency') return reportConsistencyCommand(argv.slice(2));
+  // Reconciliation parses its own options (see RECONCILE_HELP).
+  if (argv[0] === 'reconcile') return reconcileCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -47,6 +47,8 @@ export interface AppConfig {
   sms?: SmsConfig;
   /** Base URL people reach the bot at (links in cards), e.g. https://ops.example.com. */
   publicUrl?: string;
+  /** Each configured shop's access token, by shop id, read from the env var its `token_env` names (absent when unset). */
+  shopTokens: Record<string, string>;
 }
 
 export interface PlatformsConfig {
@@ -80,6 +82,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throw new OrderopsError(ErrorCode.ConfigInvalid, `${name} must start with ${protocols.join(' or ')}//`);
     }
   }
+  const settings = loadSettings(env.ORDEROPS_CONFIG || undefined);
   return {
     port,
     // Loopback unless told otherwise: expose it through a reverse proxy or with HOST=0.0.0.0.
@@ -91,7 +94,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     configPath: env.ORDEROPS_CONFIG || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     queuePrefix: env.ORDEROPS_QUEUE_PREFIX || 'orderops',
-    settings: loadSettings(env.ORDEROPS_CONFIG || undefined),
+    settings,
     platforms: readPlatforms(env),
     feishu: readFeishuConfig(env),
     slack: {
@@ -105,6 +108,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.SMTP_FROM || 'orderops <orderops@localhost>' } : undefined,
     sms: readSms(env),
     publicUrl: env.ORDEROPS_PUBLIC_URL || undefined,
+    shopTokens: Object.fromEntries(
+      settings.shops.flatMap((s) => (s.tokenEnv && env[s.tokenEnv] ? [[s.id, env[s.tokenEnv]!] as const] : [])),
+    ),
   };
 }
 

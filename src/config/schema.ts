@@ -44,6 +44,46 @@ const levelRepeat = z.strictObject({
 });
 const stageName = z.enum(['pending', 'reviewed', 'printed', 'packed']);
 
+// inventory: channel pools, tolerances, the daily consistency report, price approval.
+const ianaZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Asia/Shanghai');
+const poolRule = z
+  .strictObject({
+    channels: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a channel as orders name it: douyin, taobao, jd, pinduoduo …')).min(1),
+    shops: z.array(z.string().min(1)).min(1).optional(),
+    reserve: z.number().int().min(0).max(1_000_000_000).optional(),
+    weight: z.number().gt(0).max(1).optional(),
+    overflow: z.boolean().optional(),
+  })
+  .refine((p) => (p.reserve === undefined) !== (p.weight === undefined), 'give either reserve (units, e.g. 30) or weight (a share, e.g. 0.3)');
+const poolMap = z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'pool names are snake_case, e.g. douyin_live'), poolRule);
+
+// shops: one entry per shop orderops reconciles (the token itself stays in the environment).
+const shop = z.strictObject({
+  id: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . - only, e.g. home-flagship'),
+  source: z.enum(['douyin', 'shopify', 'taobao', 'pinduoduo', 'jd']),
+  name: z.string().min(1).optional(),
+  team: z.string().min(1).optional(),
+  token_env: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'the NAME of the environment variable that holds the token, e.g. DOUYIN_TOKEN_HOME (never the token itself)')
+    .optional(),
+  shop_domain: z.string().regex(/^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/i, 'a host name such as example.myshopify.com (no https://)').optional(),
+  reconcile: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      every_minutes: z.number().int().min(5).max(1440).optional(),
+      window_minutes: z.number().int().min(10).max(7 * 24 * 60).optional(),
+    })
+    .optional(),
+});
+
 export const fileSchema = z.strictObject({
   timezone: z
     .string()
@@ -92,6 +132,26 @@ export const fileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  inventory: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      team: z.string().min(1).optional(),
+      low_stock_threshold: z.number().int().min(0).max(1_000_000_000).optional(),
+      pools: poolMap.optional(),
+      sku_pools: z.record(z.string().min(1), poolMap).optional(),
+      tolerance: z.strictObject({ stock: z.number().int().min(0).optional(), price: money.optional() }).optional(),
+      report: z
+        .strictObject({
+          enabled: z.boolean().optional(),
+          time: hhmm.optional(),
+          timezone: ianaZone.optional(),
+          goal: z.number().min(0).max(100).optional(),
+          worst: z.number().int().min(1).max(50).optional(),
+        })
+        .optional(),
+      price_approver_roles: z.array(z.enum(['agent', 'supervisor', 'manager', 'admin'])).min(1).optional(),
+    })
+    .optional(),
   teams: z
     .record(
       z.string(),
@@ -103,6 +163,7 @@ export const fileSchema = z.strictObject({
     )
     .optional(),
   staff: z.array(staff).optional(),
+  shops: z.array(shop).optional(),
   rules: z
     .strictObject({
       tags: z

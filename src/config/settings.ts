@@ -1,6 +1,8 @@
 import type { RulesConfig } from '../domain/orders/rules-types';
 import type { SlaPolicy, TimeWindow } from '../domain/sla/policy';
 import type { ChannelRules } from '../domain/sla/plan';
+import type { InventorySettings } from '../domain/inventory/types';
+import type { ShopSettings } from '../domain/reconcile/shop';
 
 export type StaffRole = 'agent' | 'supervisor' | 'manager' | 'admin';
 
@@ -33,6 +35,10 @@ export interface Settings {
     listOldest: number;
     stages: Record<BacklogStage, { thresholdMinutes: number; team: string }>;
   };
+  /** Channel pools, low stock, the daily consistency report and price approval. */
+  inventory: InventorySettings;
+  /** The shops reconciled against their platform's order list (`shops:`). */
+  shops: ShopSettings[];
 }
 
 export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed';

@@ -14,6 +14,8 @@ export enum ErrorCode {
   NotFound = 'orderops_not_found',
   BadRequest = 'orderops_bad_request',
   Internal = 'orderops_internal',
+  Forbidden = 'orderops_forbidden',
+  Conflict = 'orderops_conflict',
 }
 
 /** A broken invariant or an unusable setup, with advice on what to do next. */

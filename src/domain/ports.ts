@@ -21,13 +21,16 @@ export function fixedClock(start: Date | string): Clock & { set(t: Date | string
 
 import type { ExceptionCard } from './cards/exception-card';
 import type { BacklogCard } from './cards/backlog-card';
+import type { ConsistencyCard, LowStockCard, PriceCard } from './inventory/cards';
+import type { ReconcileCard } from './reconcile/card';
 import type { ChatPlatform, Staff } from './staff';
 
 /**
  * Anything a chat platform can show as a card, told apart by `kind`; every card has a stable `key`
- * (exception:<id>, backlog:<id>) and a `version` that grows with each change.
+ * (exception:<id>, backlog:<id>, lowstock:<id>, consistency:<id>, price:<id>, reconcile:<runId>) and a `version` that
+ * grows with each change.
  */
-export type Card = ExceptionCard | BacklogCard;
+export type Card = ExceptionCard | BacklogCard | LowStockCard | ConsistencyCard | PriceCard | ReconcileCard;
 
 /**
  * A short message to a person, as an i18n key and its variables. Variables are untrusted: each

@@ -10,9 +10,13 @@ export const JOB_ORDERS_SWEEP = 'orders.sweep';
 /** Deterministic: enqueueing the same revision twice is a no-op while the first job exists. */
 export const orderJobId = (id: number, revision: number): string => `order:${id}:${revision}`;
 
+export const JOB_ORDER_BATCH = 'order.process-batch';
+
+/** One order (`orderId`), or every order one group commit wrote (`orders`). */
 export interface OrderJobData {
-  orderId: number;
-  revision: number;
+  orderId?: number;
+  revision?: number;
+  orders?: { id: number; revision: number }[];
 }
 
 export const ORDER_JOB_OPTIONS = {
@@ -28,16 +32,28 @@ export function createOrderQueue(connection: Redis, prefix: string): Queue<Order
   return new Queue<OrderJobData>(QUEUE_ORDERS, { connection, prefix });
 }
 
+/** Up to this many orders ride in one job: one Redis write per group commit, not one per order. */
+export const ORDERS_PER_JOB = 100;
+
 export function queueTrigger(queue: Queue<OrderJobData>): ProcessingTrigger {
   return {
     async enqueue(refs) {
-      await queue.addBulk(
-        refs.map((r) => ({
-          name: JOB_ORDER_PROCESS,
-          data: { orderId: r.id, revision: r.revision },
-          opts: { ...ORDER_JOB_OPTIONS, jobId: orderJobId(r.id, r.revision) },
-        })),
-      );
+      if (refs.length === 1) {
+        const r = refs[0]!;
+        await queue.add(JOB_ORDER_PROCESS, { orderId: r.id, revision: r.revision }, { ...ORDER_JOB_OPTIONS, jobId: orderJobId(r.id, r.revision) });
+        return;
+      }
+      const jobs = [];
+      for (let i = 0; i < refs.length; i += ORDERS_PER_JOB) {
+        const orders = refs.slice(i, i + ORDERS_PER_JOB);
+        // Each (order, revision) is written by exactly one flush, so its first one names the batch.
+        jobs.push({
+          name: JOB_ORDER_BATCH,
+          data: { orders },
+          opts: { ...ORDER_JOB_OPTIONS, jobId: `obatch:${orders[0]!.id}-${orders[0]!.revision}:${orders.length}` },
+        });
+      }
+      await queue.addBulk(jobs);
     },
   };
 }

@@ -18,6 +18,11 @@ import type { ActionDeps } from '../actions/exception-actions';
 import type { ChatPort } from '../domain/ports';
 import type { Settings } from '../config/settings';
 import type { Locale } from '../bot/i18n';
+import type { InventoryActions } from '../actions/inventory';
+import { startInventoryWorker } from './consistency-jobs';
+import { startReconcileWorker } from './reconcile-jobs';
+import type { OrderIntake } from '../actions/ingest-orders';
+import type { PullerFor } from '../integrations/platforms/pullers';
 
 export interface WorkerDeps extends ProcessDeps {
   pool: pg.Pool;
@@ -36,6 +41,10 @@ export interface WorkerDeps extends ProcessDeps {
   registry: Registry;
   mailer?: Mailer;
   sms?: SmsSender;
+  /** The inventory use cases: with them, the daily consistency report and the inventory sweep run. */
+  inventoryActions?: InventoryActions;
+  /** The intake and the shops' pull clients: with them, each configured shop is reconciled on its schedule. */
+  reconcile?: { intake: Pick<OrderIntake, 'ingest'>; pullers: PullerFor };
 }
 
 export interface RunningWorkers {
@@ -45,16 +54,31 @@ export interface RunningWorkers {
 /** Start the order worker and the maintenance worker with its once-per-schedule sweeper. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const { connection, prefix, logger, metrics } = deps;
+  // Processing reserves stock from channel pools (inventory settings).
+  const processDeps: ProcessDeps = { ...deps, inventory: deps.settings.inventory };
+  const processOne = async (orderId: number) => {
+    const outcome = await processOrder(processDeps, orderId);
+    metrics.processed.inc({ outcome: outcome.status });
+    if (outcome.status === 'processed') {
+      if (outcome.opened.length > 0) logger.info({ orderId, opened: outcome.opened.map((o) => o.id) }, 'exceptions opened');
+      for (const ref of [...outcome.opened, ...outcome.closed]) await deps.triggers.cards.changed(ref.id, ref.version);
+      for (const c of outcome.cards ?? []) await enqueueCard(deps.queues, c.key, c.version);
+    }
+    return outcome.status;
+  };
   const orders = new Worker<OrderJobData>(
     QUEUE_ORDERS,
     async (job) => {
-      const outcome = await processOrder(deps, job.data.orderId);
-      metrics.processed.inc({ outcome: outcome.status });
-      if (outcome.status === 'processed') {
-        if (outcome.opened.length > 0) logger.info({ orderId: job.data.orderId, opened: outcome.opened.map((o) => o.id) }, 'exceptions opened');
-        for (const ref of [...outcome.opened, ...outcome.closed]) await deps.triggers.cards.changed(ref.id, ref.version);
-      }
-      return outcome.status;
+      if (job.data.orderId !== undefined) return processOne(job.data.orderId);
+      // A batch from one group commit: a few at a time, each order idempotent on its own, so a
+      // retry after a failure re-runs only what is not done yet.
+      const ids = (job.data.orders ?? []).map((o) => o.id);
+      let next = 0;
+      const lane = async () => {
+        while (next < ids.length) await processOne(ids[next++]!);
+      };
+      await Promise.all([lane(), lane()]);
+      return ids.length;
     },
     { connection, prefix, concurrency: deps.concurrency },
   );
@@ -93,12 +117,24 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     pool: deps.pool, clock: deps.clock, backlog: deps.settings.backlog, connection, prefix, logger,
     cardChanged: (key, version) => enqueueCard(deps.queues, key, version),
   });
+  const inventoryWorker = deps.inventoryActions
+    ? await startInventoryWorker({
+        ...deps.inventoryActions.reports, prices: deps.inventoryActions.prices, connection, prefix, logger, chats: deps.chats,
+        cardChanged: (key, version) => enqueueCard(deps.queues, key, version),
+      })
+    : undefined;
+  const reconcileWorker = deps.reconcile
+    ? await startReconcileWorker({
+        pool: deps.pool, clock: deps.clock, logger, connection, prefix, shops: deps.settings.shops, chats: deps.chats, ...deps.reconcile,
+        cardChanged: (key, version) => enqueueCard(deps.queues, key, version),
+      })
+    : undefined;
   // Re-arm every timer of the next day at start: a Redis restart or wipe loses no escalation.
   sweepSla(slaDeps, { horizonMs: 24 * 3600_000 }).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'start-up SLA sweep failed'));
 
   return {
     async close() {
-      await Promise.all([orders.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close()]);
+      await Promise.all([orders.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close()]);
       await maintenanceQueue.close();
     },
   };

@@ -2,6 +2,9 @@ import type { ExceptionCard, StaffRef } from '../../domain/cards/exception-card'
 import type { BacklogCard } from '../../domain/cards/backlog-card';
 import type { Card } from '../../domain/ports';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
+import type { PriceActionId } from '../../domain/inventory/price-change';
+import { consistencyCardTexts, lowStockCardTexts, priceCardTexts } from './inventory-card-texts';
+import { reconcileCardTexts } from './reconcile-card-texts';
 import { formatTime, t, typeLabel, type Locale, type Vars } from '../i18n';
 
 /** How one platform writes text: escaping for its markup and mentioning a staff member. */
@@ -35,6 +38,13 @@ export interface CardTexts {
   overdue: boolean;
   fields: { key: string; label: string; value: string }[];
   buttons: CardButton[];
+  /**
+   * Price approval buttons (price.approve / price.reject). A click must send back `value` with the
+   * action id; the front calls decidePriceChange (see actions/inventory/price-changes.ts).
+   */
+  decisionButtons?: { action: PriceActionId; label: string; style: CardButton['style']; value: { requestId: number; version: number } }[];
+  /** Link buttons (the consistency report's "list more" → its CSV). */
+  links?: { label: string; url: string }[];
 }
 
 const STYLE: Record<ExceptionActionId, CardButton['style']> = {
@@ -116,7 +126,20 @@ export function exceptionCardTexts(card: ExceptionCard, opts: RenderOptions, fmt
 
 /** The texts of any card kind: renderers call this and lay out the result. */
 export function cardTexts(card: Card, opts: RenderOptions, fmt: PlatformFormat): CardTexts {
-  return card.kind === 'exception' ? exceptionCardTexts(card, opts, fmt) : backlogCardTexts(card, opts, fmt);
+  switch (card.kind) {
+    case 'exception':
+      return exceptionCardTexts(card, opts, fmt);
+    case 'backlog':
+      return backlogCardTexts(card, opts, fmt);
+    case 'lowstock':
+      return lowStockCardTexts(card, opts, fmt);
+    case 'consistency':
+      return consistencyCardTexts(card, opts, fmt);
+    case 'price':
+      return priceCardTexts(card, opts, fmt);
+    case 'reconcile':
+      return reconcileCardTexts(card, opts, fmt);
+  }
 }
 
 /** A duration as people say it: 45 分钟 / 2 小时 5 分钟 (zh-CN) or 45 min / 2 h 5 min (en). */

@@ -1,6 +1,106 @@
+import { feishuEnabled } from '../../config/feishu';
+import { FeishuApi } from '../../integrations/feishu/feishu-api';
+import { FeishuPort } from '../../integrations/feishu/feishu-port';
+import type { Card, Notice } from '../../domain/ports';
+import type { Staff } from '../../domain/staff';
+import { cardTexts } from '../cards/card-texts';
 import type { ChatFront, FrontDeps } from '../front';
+import { t } from '../i18n';
+import { handleCardAction } from './card-action';
+import { markdownCard, renderFeishuCard, type FeishuCardOptions } from './feishu-card';
+import { escapeFeishu, feishuFormat, mentionFeishu } from './feishu-format';
+import { FeishuInbound } from './feishu-inbound';
+import { FEISHU_EVENTS_PATH, registerFeishuRoutes } from './feishu-routes';
+import { handleGroupMessage } from './group-command';
+import { InboundDispatcher, longConnection } from './long-connection';
 
-/** Placeholder until the Feishu front lands: disabled. */
-export function createFeishuFront(_deps: FrontDeps): ChatFront | undefined {
-  return undefined;
+/** The Feishu front, with its parts reachable for tests and for 加急 (issue 6). */
+export interface FeishuFront extends ChatFront {
+  port: FeishuPort;
+  api: FeishuApi;
+  inbound: FeishuInbound;
+  /** What the long connection hands each event frame to (the same checks and handlers). */
+  wsDispatcher: InboundDispatcher;
+}
+
+/** How long a signed request's timestamp stays acceptable (replays older than this are refused). */
+const FRESHNESS_SECONDS = 300;
+
+/** Feishu/Lark when FEISHU_APP_ID and FEISHU_APP_SECRET are set; otherwise off. */
+export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
+  const cfg = deps.config.feishu;
+  if (!feishuEnabled(cfg)) return undefined;
+  const { settings } = deps.config;
+  const locale = settings.locale;
+  const logger = deps.logger.child({ front: 'feishu' });
+  const api = new FeishuApi({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.domain, logger });
+
+  const render = (card: Card, form?: FeishuCardOptions['form']) =>
+    renderFeishuCard(card, cardTexts(card, { locale, timezone: settings.timezone, now: deps.clock.now() }, feishuFormat), { locale, form });
+  const renderNotice = (n: Notice) => markdownCard(t(locale, n.key, escapeVars(n.vars)));
+  const renderMention = (people: Staff[], n: Notice) => {
+    const who = people.map(mentionFeishu).join(' ');
+    return markdownCard(`${who}\n${t(locale, n.key, { ...escapeVars(n.vars), people: who })}`);
+  };
+  const port = new FeishuPort({ api, teams: settings.teams, fallbackChatId: cfg.chatId, renderCard: render, renderNotice, renderMention });
+
+  let botOpenId: Promise<string> | undefined = cfg.botOpenId ? Promise.resolve(cfg.botOpenId) : undefined;
+  const resolveBot = (): Promise<string> => {
+    botOpenId ??= api.botInfo().then(
+      (b) => b.openId,
+      (err: unknown) => {
+        botOpenId = undefined; // try again on the next message
+        throw err;
+      },
+    );
+    return botOpenId;
+  };
+
+  const inbound = new FeishuInbound({
+    pool: deps.pool,
+    logger,
+    appId: cfg.appId,
+    verificationToken: cfg.verificationToken,
+    handlers: {
+      cardAction: (env) => handleCardAction({ pool: deps.pool, actions: deps.actions, rules: deps.rules, locale, render }, env),
+      message: (env) =>
+        handleGroupMessage(
+          {
+            pool: deps.pool, clock: deps.clock, locale, timezone: settings.timezone, botOpenId: resolveBot,
+            reply: async (to, card, uuid) => {
+              await api.reply(to.messageId, { msgType: 'interactive', content: JSON.stringify(card), uuid }, to.chatId);
+            },
+          },
+          env,
+        ),
+      failedCardAnswer: () => ({ toast: { type: 'error', content: t(locale, 'feishu.toast.failed') } }),
+      slowCardAnswer: () => ({ toast: { type: 'info', content: t(locale, 'feishu.toast.processing') } }),
+    },
+  });
+  const ws = cfg.longConnection ? longConnection({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.domain, inbound, logger }) : undefined;
+
+  return {
+    port,
+    api,
+    inbound,
+    wsDispatcher: new InboundDispatcher(inbound, logger),
+    register(http) {
+      registerFeishuRoutes(http, {
+        verify: { appId: cfg.appId, verificationToken: cfg.verificationToken, encryptKey: cfg.encryptKey, windowSeconds: FRESHNESS_SECONDS },
+        inbound,
+        clock: deps.clock,
+        logger,
+      });
+    },
+    start: ws ? () => ws.start() : undefined,
+    stop: ws ? () => ws.stop() : undefined,
+    describe: (baseUrl) =>
+      `Feishu/Lark (${cfg.domain}): events and card callbacks at ${baseUrl}${FEISHU_EVENTS_PATH}${ws ? ' and over the long connection' : ''}`,
+  };
+}
+
+function escapeVars(vars: Notice['vars']): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(vars ?? {})) out[k] = typeof v === 'string' ? escapeFeishu(v) : v;
+  return out;
 }

@@ -1,0 +1,101 @@
+import type pg from 'pg';
+import { isTerminalStatus, type Order, type OrderStatus } from '../../domain/orders/order';
+import { applyTake, availability, demandOf, planReservation, type SkuPools, type Take } from '../../domain/inventory/pools';
+import type { InventorySettings } from '../../domain/inventory/types';
+import { heldReservations, insertReservation, lockSkus, markReleased, moveCounters, type HeldReservation } from '../../db/inventory-stock';
+import { syncLowStock, type CardKeyRef } from '../../db/inventory-alerts';
+import { insertInventoryAudit } from '../../db/inventory-audit';
+
+/** Orders that hold stock: paid in full or in part (a presale deposit), or already completed. */
+export const RESERVING_STATUSES: readonly OrderStatus[] = ['paid', 'partially_paid', 'completed'];
+
+export interface StockOutcome {
+  /** Available units per SKU for this order's channel, as the rule engine's `ctx.stock`. */
+  stock: Map<string, number>;
+  /** Low-stock cards to re-render after commit. */
+  cards: CardKeyRef[];
+  reserved: Take[];
+  released: number;
+}
+
+/**
+ * Reserve (or release) an order's stock inside the order's processing transaction. The SKU rows
+ * are locked, so of any number of concurrent orders for the last units exactly as many as there are
+ * units get them, and the rest see too little and become stock-out exceptions. Idempotent: an order
+ * that already holds what it asks for keeps it; a cancelled or refunded order gives it back; an
+ * order whose lines changed gives back and takes anew. All or nothing per order.
+ */
+export async function reserveStock(
+  tx: pg.PoolClient,
+  inv: InventorySettings,
+  o: { orderId: number; order: Order; revision: number; now: Date },
+): Promise<StockOutcome> {
+  const { order, orderId, now } = o;
+  const demand = demandOf(order.items);
+  // Always read what is held (even on a first run): a reprocessed order must never reserve twice.
+  const held = await heldReservations(tx, orderId);
+  const skuCodes = [...new Set([...demand.map((d) => d.sku), ...held.map((h) => h.sku)])].sort();
+  const locked = await lockSkus(tx, skuCodes);
+  const skus = new Map<string, SkuPools>();
+  for (const [sku, l] of locked) skus.set(sku, { stock: l.stock, rules: inv.skuPools[sku] ?? inv.pools });
+
+  const shop = order.shop ?? null;
+  const reserving = RESERVING_STATUSES.includes(order.status);
+  const sameAsHeld =
+    held.length > 0 &&
+    held.length === demand.filter((d) => skus.has(d.sku)).length &&
+    held.every((h) => demand.some((d) => d.sku === h.sku && d.qty === h.qty));
+
+  let released = 0;
+  let reserved: Take[] = [];
+  let stock: Map<string, number>;
+  if (reserving && sameAsHeld) {
+    // Already holds exactly this: a re-run or a revision that did not change the lines.
+    stock = availability(skus, order.channel, shop);
+    for (const h of held) stock.set(h.sku, (stock.get(h.sku) ?? 0) + h.qty);
+  } else {
+    if (held.length > 0) {
+      const reason = isTerminalStatus(order.status) ? `order ${order.status}` : reserving ? 'order lines changed' : `order ${order.status}`;
+      await release(tx, held, skus, reason, now);
+      released = held.length;
+      await insertInventoryAudit(tx, {
+        actor: 'system', source: 'worker', entity: 'order', entityId: orderId, action: 'stock.released',
+        details: { reason, revision: o.revision, lines: held.map((h) => ({ sku: h.sku, qty: h.qty, pool: h.pool })) },
+      });
+    }
+    stock = availability(skus, order.channel, shop);
+    if (reserving) {
+      const plan = planReservation(demand, skus, order.channel, shop);
+      if (plan.ok && plan.takes.length > 0) {
+        for (const t of plan.takes) {
+          await insertReservation(tx, { orderId, channel: order.channel, revision: o.revision, now, ...t });
+          await moveCounters(tx, t, 1);
+          const s = skus.get(t.sku)!;
+          s.stock = applyTake(s.stock, t, 1);
+        }
+        reserved = plan.takes;
+        await insertInventoryAudit(tx, {
+          actor: 'system', source: 'worker', entity: 'order', entityId: orderId, action: 'stock.reserved',
+          details: { revision: o.revision, channel: order.channel, lines: plan.takes },
+        });
+      }
+    }
+  }
+
+  // Demand on a SKU under its threshold opens its low-stock alert; a release may clear it.
+  const cards = await syncLowStock(
+    tx,
+    [...skus].map(([sku, s]) => ({ sku, stock: s.stock.stock, reserved: s.stock.reserved, threshold: locked.get(sku)!.threshold })),
+    { team: inv.team, defaultThreshold: inv.lowStockThreshold, now, mayOpen: true, actor: 'system', via: 'worker' },
+  );
+  return { stock, cards, reserved, released };
+}
+
+async function release(tx: pg.PoolClient, held: HeldReservation[], skus: Map<string, SkuPools>, reason: string, now: Date): Promise<void> {
+  for (const h of held) {
+    await moveCounters(tx, h, -1);
+    const s = skus.get(h.sku);
+    if (s) s.stock = applyTake(s.stock, h, -1);
+  }
+  await markReleased(tx, held.map((h) => h.id), reason, now);
+}

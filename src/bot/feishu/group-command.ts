@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { lookupOrders } from '../../actions/lookup-order';
+import type { Queryable } from '../../db/pool';
+import type { Clock } from '../../domain/ports';
+import { t, type Locale } from '../i18n';
+import { lookupText } from '../lookup-text';
+import { markdownCard } from './feishu-card';
+import { feishuFormat } from './feishu-format';
+import type { FeishuEnvelope } from './feishu-verify';
+
+export interface GroupCommandDeps {
+  pool: Queryable;
+  clock: Clock;
+  locale: Locale;
+  timezone: string;
+  /** The bot's open_id, to tell a mention of the bot from a mention of someone else. */
+  botOpenId(): Promise<string>;
+  reply(to: { messageId: string; chatId: string }, card: object, uuid: string): Promise<void>;
+}
+
+interface MessageEvent {
+  sender?: { sender_type?: string };
+  message?: {
+    message_id?: string;
+    chat_id?: string;
+    chat_type?: string;
+    message_type?: string;
+    content?: string;
+    mentions?: { key?: string; id?: { open_id?: string } }[];
+  };
+}
+
+/** `order <id>`, `/order <id>`, `查单 <id>` once the mentions are taken out. */
+const COMMAND = /^\/?(?:order|查单|查订单)(?=\s|$)\s*(.*)$/is;
+
+/** The command in a message, or null when the message is not for us. */
+export function parseGroupCommand(event: MessageEvent, botOpenId: string): { query: string } | { help: true } | null {
+  const m = event.message;
+  if (event.sender?.sender_type !== 'user' || !m || m.message_type !== 'text' || typeof m.content !== 'string') return null;
+  const mentions = m.mentions ?? [];
+  if (m.chat_type !== 'p2p' && !mentions.some((x) => x.id?.open_id === botOpenId)) return null;
+  let text: string;
+  try {
+    const c = JSON.parse(m.content) as { text?: unknown };
+    text = typeof c.text === 'string' ? c.text : '';
+  } catch {
+    return null;
+  }
+  for (const x of mentions) if (x.key) text = text.split(x.key).join(' ');
+  const cmd = COMMAND.exec(text.replace(/\s+/g, ' ').trim());
+  return cmd ? { query: cmd[1]!.trim() } : { help: true };
+}
+
+/**
+ * `@bot order <id>` / `@bot 查单 <id>` in a group (or the same without the mention in a direct
+ * chat): answers in the chat with the same lookup as Slack's `/order`, escaped for Feishu.
+ */
+export async function handleGroupMessage(deps: GroupCommandDeps, envelope: FeishuEnvelope): Promise<void> {
+  const event = (envelope.event ?? {}) as MessageEvent;
+  const m = event.message;
+  if (!m?.message_id || !m.chat_id || event.sender?.sender_type !== 'user') return;
+  const cmd = parseGroupCommand(event, await deps.botOpenId());
+  if (!cmd) return;
+  let text: string;
+  if ('help' in cmd) text = t(deps.locale, 'feishu.lookup.usage');
+  else {
+    const result = await lookupOrders(deps.pool, cmd.query);
+    text = result.kind === 'usage'
+      ? t(deps.locale, 'feishu.lookup.usage')
+      : lookupText(result, { locale: deps.locale, timezone: deps.timezone, now: deps.clock.now() }, feishuFormat);
+  }
+  // The reply's uuid comes from the message answered: a retried answer is not posted twice.
+  const uuid = `orderops-r-${createHash('sha256').update(m.message_id).digest('hex').slice(0, 32)}`;
+  await deps.reply({ messageId: m.message_id, chatId: m.chat_id }, markdownCard(text), uuid);
+}

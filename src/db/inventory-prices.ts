@@ -1,0 +1,81 @@
+import type { StaffRef } from '../domain/cards/exception-card';
+import { priceCardKey, type PriceCard, type PricePushLine } from '../domain/inventory/cards';
+import { priceActions, type PriceStatus } from '../domain/inventory/price-change';
+import type { Queryable } from './pool';
+
+export interface PriceChangeRow {
+  id: number;
+  sku: string;
+  oldPrice: string | null;
+  newPrice: string;
+  status: PriceStatus;
+  team: string;
+  reason: string | null;
+  publishAt: Date | null;
+  requestedBy: string;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  publishedAt: Date | null;
+  version: number;
+}
+
+const COLUMNS = `id, sku, old_price AS "oldPrice", new_price AS "newPrice", status, team, reason, publish_at AS "publishAt",
+  requested_by AS "requestedBy", decided_by AS "decidedBy", decided_at AS "decidedAt", published_at AS "publishedAt", version`;
+
+export async function lockPriceChange(tx: Queryable, id: number): Promise<PriceChangeRow | null> {
+  const { rows } = await tx.query<PriceChangeRow>(`SELECT ${COLUMNS} FROM price_changes WHERE id = $1 FOR UPDATE`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function findPriceChange(db: Queryable, id: number): Promise<PriceChangeRow | null> {
+  const { rows } = await db.query<PriceChangeRow>(`SELECT ${COLUMNS} FROM price_changes WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+/** Queue the push once per platform/shop that lists the SKU; returns how many were queued. */
+export async function queuePushes(tx: Queryable, changeId: number, sku: string): Promise<number> {
+  const r = await tx.query(
+    `INSERT INTO price_pushes (change_id, platform, shop, status, detail)
+     SELECT $1, platform, shop, 'pending', 'no platform adapter pushes prices yet: change it in the shop back office'
+     FROM platform_listings WHERE sku = $2
+     ON CONFLICT (change_id, platform, shop) DO NOTHING`,
+    [changeId, sku],
+  );
+  return r.rowCount ?? 0;
+}
+
+export async function pushesOf(db: Queryable, changeId: number): Promise<PricePushLine[]> {
+  const { rows } = await db.query<PricePushLine>(
+    'SELECT platform, shop, status, detail FROM price_pushes WHERE change_id = $1 ORDER BY platform, shop',
+    [changeId],
+  );
+  return rows;
+}
+
+const STAFF_REF = `json_build_object('id', st.id, 'name', st.name, 'slackUserId', st.slack_user_id, 'feishuOpenId', st.feishu_open_id)`;
+
+export async function loadPriceCard(db: Queryable, id: number): Promise<{ card: PriceCard; team: string } | null> {
+  const { rows } = await db.query<PriceChangeRow & { name: string | null; decidedRef: StaffRef | null; requesterName: string | null }>(
+    `SELECT p.id, p.sku, p.old_price AS "oldPrice", p.new_price AS "newPrice", p.status, p.team, p.reason, p.publish_at AS "publishAt",
+       p.requested_by AS "requestedBy", p.decided_by AS "decidedBy", p.decided_at AS "decidedAt", p.published_at AS "publishedAt", p.version, s.name,
+       CASE WHEN st.id IS NULL THEN NULL ELSE ${STAFF_REF} END AS "decidedRef", rq.name AS "requesterName"
+     FROM price_changes p JOIN skus s ON s.sku = p.sku
+     LEFT JOIN staff st ON st.id = p.decided_by
+     LEFT JOIN staff rq ON rq.id = p.requested_by
+     WHERE p.id = $1`,
+    [id],
+  );
+  const p = rows[0];
+  if (!p) return null;
+  return {
+    team: p.team,
+    card: {
+      kind: 'price', key: priceCardKey(p.id), alertId: p.id, requestId: p.id, version: p.version, status: p.status, sku: p.sku,
+      name: p.name ? p.name.slice(0, 200) : null, oldPrice: p.oldPrice, newPrice: p.newPrice, reason: p.reason ? p.reason.slice(0, 500) : null,
+      publishAt: p.publishAt?.toISOString() ?? null, requestedBy: p.requesterName ?? p.requestedBy,
+      decidedBy: p.decidedRef ?? (p.decidedBy ? { id: p.decidedBy, name: p.decidedBy, slackUserId: null, feishuOpenId: null } : null),
+      decidedAt: p.decidedAt?.toISOString() ?? null, publishedAt: p.publishedAt?.toISOString() ?? null,
+      pushes: await pushesOf(db, p.id), actions: priceActions(p.status),
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { atLeast, type Staff, type StaffRole } from '../staff';
+
+export type PriceStatus = 'pending' | 'scheduled' | 'approved' | 'rejected';
+export type PriceDecision = 'approve' | 'reject';
+/** Button action ids of the price approval card (namespaced like exception.*). */
+export type PriceActionId = 'price.approve' | 'price.reject';
+export const PRICE_ACTIONS: readonly PriceActionId[] = ['price.approve', 'price.reject'];
+
+export const isPriceAction = (id: string): id is PriceActionId => (PRICE_ACTIONS as readonly string[]).includes(id);
+export const decisionOf = (action: PriceActionId): PriceDecision => (action === 'price.approve' ? 'approve' : 'reject');
+
+/** The buttons a price card shows in this state. */
+export function priceActions(status: PriceStatus): PriceActionId[] {
+  return status === 'pending' ? ['price.approve', 'price.reject'] : [];
+}
+
+export type PriceDenial =
+  | { reason: 'unknown_user' }
+  | { reason: 'forbidden'; roles: StaffRole[] }
+  | { reason: 'already_decided'; status: PriceStatus; by: string | null }
+  | { reason: 'stale' };
+
+/**
+ * Who may decide: an active staff member whose role is one of the configured approver roles
+ * (default supervisor, manager, admin), on a request still pending, from a card showing its current
+ * version. Returns null when allowed.
+ */
+export function checkPriceDecision(
+  req: { status: PriceStatus; version: number; decidedBy: string | null },
+  actor: Pick<Staff, 'role'> | null,
+  roles: StaffRole[],
+  version: number,
+): PriceDenial | null {
+  if (!actor) return { reason: 'unknown_user' };
+  if (!roles.includes(actor.role)) return { reason: 'forbidden', roles };
+  if (req.status !== 'pending') return { reason: 'already_decided', status: req.status, by: req.decidedBy };
+  if (req.version !== version) return { reason: 'stale' };
+  return null;
+}
+
+/** Roles from a minimum ("supervisor and up"), for config defaults and messages. */
+export function rolesFrom(min: StaffRole): StaffRole[] {
+  return (['agent', 'supervisor', 'manager', 'admin'] as const).filter((r) => atLeast({ role: r }, min));
+}

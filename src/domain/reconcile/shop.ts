@@ -1,0 +1,30 @@
+/** The shop platforms orderops can pull an order list from (one puller each). */
+export const SHOP_SOURCES = ['douyin', 'shopify', 'taobao', 'pinduoduo', 'jd'] as const;
+export type ShopSource = (typeof SHOP_SOURCES)[number];
+
+/**
+ * One shop under `shops:` in orderops.yml, after defaults. The access token is never in the file:
+ * `tokenEnv` names the environment variable that holds it (readConfig reads it).
+ */
+export interface ShopSettings {
+  id: string;
+  source: ShopSource;
+  /** Display name on cards; defaults to the id. */
+  name: string;
+  /** Whose channel gets this shop's reconcile cards. */
+  team: string;
+  tokenEnv?: string;
+  /** Shopify: the shop's myshopify.com domain (its Admin API lives there). */
+  shopDomain?: string;
+  reconcile: {
+    enabled: boolean;
+    /** How often the scheduled reconcile runs. */
+    everyMinutes: number;
+    /** Length of the sliding window it compares, ending (almost) now. */
+    windowMinutes: number;
+  };
+}
+
+export const RECONCILE_DEFAULTS = { enabled: true, everyMinutes: 30, windowMinutes: 180 } as const;
+/** Reconcile cards go to this team unless the shop names one. */
+export const RECONCILE_DEFAULT_TEAM = 'review';

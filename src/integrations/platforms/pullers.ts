@@ -1,0 +1,101 @@
+import type { PlatformsConfig } from '../../config';
+import type { ShopSettings, ShopSource } from '../../domain/reconcile/shop';
+import type { TimeWindow } from './common/china-time';
+import type { HttpOptions } from './common/http-client';
+import type { PullPage } from './common/platform-order';
+import { pullDouyinOrders } from './douyin/pull';
+import { pullJdOrders } from './jd/pull';
+import { pullPddOrders } from './pinduoduo/pull';
+import { pullShopifyOrders } from './shopify/pull';
+import { pullTaobaoOrders } from './taobao/pull';
+
+/**
+ * One shop's order list, ready to pull: every order updated in a window, page by page (each pull
+ * client cuts the window into its platform's maximum span and pages in the order its platform
+ * advises — Douyin 30 min ascending, Taobao one day and PDD 30 min from the last page back,
+ * Shopify cursor pages, JD pages 1…n).
+ */
+export interface Puller {
+  source: ShopSource;
+  pull(window: TimeWindow): AsyncGenerator<PullPage>;
+  /** How far back the platform's list API serves orders, when it limits it. */
+  maxLookbackDays?: number;
+}
+
+export type PullerResult = { ok: true; puller: Puller } | { ok: false; reason: string };
+
+/** Extra options for every client (an injected fetch or clock in tests). */
+export type PullerHttp = HttpOptions & { now?: () => Date };
+
+/** Resolves a configured shop to its puller (a fake in tests). */
+export type PullerFor = (shop: ShopSettings) => PullerResult;
+
+const APP_ENV: Record<ShopSource, string> = {
+  douyin: 'DOUYIN_APP_KEY and DOUYIN_APP_SECRET',
+  shopify: '',
+  taobao: 'TAOBAO_APP_KEY and TAOBAO_APP_SECRET',
+  pinduoduo: 'PDD_CLIENT_ID and PDD_CLIENT_SECRET',
+  jd: 'JD_APP_KEY and JD_APP_SECRET',
+};
+
+/**
+ * The registry: a shop's source → its pull client with the app credentials and base URL from
+ * config and the shop's own token (read from the env var its `token_env` names).
+ *
+ * @example
+ *   const r = pullerFor(shop, config.platforms, config.shopTokens[shop.id]);
+ *   if (r.ok) for await (const page of r.puller.pull({ since, until })) …
+ */
+export function pullerFor(shop: ShopSettings, platforms: PlatformsConfig, token: string | undefined, http: PullerHttp = {}): PullerResult {
+  const label = `shop "${shop.id}" (${shop.source})`;
+  if (!token) {
+    return {
+      ok: false,
+      reason: shop.tokenEnv
+        ? `${label} has no access token: set the environment variable ${shop.tokenEnv} (named by token_env in orderops.yml)`
+        : `${label} has no access token: add token_env (the name of the environment variable that holds it) to the shop in orderops.yml`,
+    };
+  }
+  const needApp = () => ({ ok: false as const, reason: `${label} needs the platform app credentials: set ${APP_ENV[shop.source]}` });
+  switch (shop.source) {
+    case 'douyin': {
+      const p = platforms.douyin;
+      if (!p.appKey || !p.appSecret) return needApp();
+      const opts = { ...http, baseUrl: p.apiUrl, appKey: p.appKey, appSecret: p.appSecret, accessToken: token };
+      return { ok: true, puller: { source: 'douyin', pull: (w) => pullDouyinOrders(w, opts) } };
+    }
+    case 'shopify': {
+      if (!shop.shopDomain) return { ok: false, reason: `${label} needs shop_domain (e.g. example.myshopify.com) in orderops.yml` };
+      // SHOPIFY_API_URL replaces every shop's origin (a local stand-in); orders keep the real domain.
+      const baseUrl = platforms.shopify.apiUrl ?? `https://${shop.shopDomain}`;
+      const opts = { ...http, baseUrl, accessToken: token, shop: shop.shopDomain };
+      // Without the read_all_orders scope Shopify serves the last 60 days only.
+      return { ok: true, puller: { source: 'shopify', pull: (w) => pullShopifyOrders(w, opts), maxLookbackDays: 60 } };
+    }
+    case 'taobao': {
+      const p = platforms.taobao;
+      if (!p.appKey || !p.appSecret) return needApp();
+      const opts = { ...http, baseUrl: p.apiUrl, appKey: p.appKey, appSecret: p.appSecret, session: token };
+      // The increment API serves the last three months.
+      return { ok: true, puller: { source: 'taobao', pull: (w) => pullTaobaoOrders(w, opts), maxLookbackDays: 90 } };
+    }
+    case 'pinduoduo': {
+      const p = platforms.pdd;
+      if (!p.clientId || !p.clientSecret) return needApp();
+      // PDD orders carry no mall id: the configured shop id stands in for it.
+      const opts = { ...http, baseUrl: p.apiUrl, clientId: p.clientId, clientSecret: p.clientSecret, accessToken: token, shop: shop.id };
+      return { ok: true, puller: { source: 'pinduoduo', pull: (w) => pullPddOrders(w, opts) } };
+    }
+    case 'jd': {
+      const p = platforms.jd;
+      if (!p.appKey || !p.appSecret) return needApp();
+      const opts = { ...http, baseUrl: p.apiUrl, appKey: p.appKey, appSecret: p.appSecret, accessToken: token };
+      return { ok: true, puller: { source: 'jd', pull: (w) => pullJdOrders(w, opts) } };
+    }
+  }
+}
+
+/** The registry bound to one configuration: what the action, the job and the command use. */
+export function configuredPullers(platforms: PlatformsConfig, tokens: Readonly<Record<string, string>>, http: PullerHttp = {}): PullerFor {
+  return (shop) => pullerFor(shop, platforms, tokens[shop.id], http);
+}
