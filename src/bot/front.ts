@@ -5,6 +5,7 @@ import type { AppConfig } from '../config';
 import type { ActionDeps } from '../actions/exception-actions';
 import type { ChatPort, Clock } from '../domain/ports';
 import type { RulesConfig } from '../domain/orders/rules-types';
+import type { InventoryActions } from '../actions/inventory';
 
 /** What every chat front gets from the composition root. */
 export interface FrontDeps {
@@ -12,6 +13,8 @@ export interface FrontDeps {
   pool: pg.Pool;
   /** Use cases: performExceptionAction(actions, …), fixAddress({ ...actions, rules }, …), lookupOrders(pool, …). */
   actions: ActionDeps;
+  /** Price changes (`price.approve` / `price.reject` clicks, `/price`), imports and reports. */
+  inventory: InventoryActions;
   rules: RulesConfig;
   clock: Clock;
   logger: Logger;

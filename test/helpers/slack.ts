@@ -118,8 +118,8 @@ export function viewSubmission(p: { userId: string; privateMetadata: string; val
 }
 
 /** `/order <text>` (fixture slash_command-form-fields). */
-export function slashCommand(p: { userId: string; text: string; channel?: string }): string {
-  const f = { ...slashCommandFormFields, command: '/order', text: p.text, user_id: p.userId, channel_id: p.channel ?? CHANNELS.service };
+export function slashCommand(p: { userId: string; text: string; channel?: string; command?: string }): string {
+  const f = { ...slashCommandFormFields, command: p.command ?? '/order', text: p.text, user_id: p.userId, channel_id: p.channel ?? CHANNELS.service };
   return formBody(f as Record<string, string>);
 }
 

@@ -8,7 +8,8 @@ function deps(env: NodeJS.ProcessEnv): FrontDeps {
   const config = readConfig({ PORT: '0', ...env });
   const pool = {} as FrontDeps['pool'];
   const actions = { pool, clock: systemClock, locale: 'en', cards: { changed: async () => undefined }, escalations: { escalated: async () => undefined } } as unknown as FrontDeps['actions'];
-  return { config, pool, actions, rules: config.settings.rules, clock: systemClock, logger: pino({ level: 'silent' }) };
+  const inventory = {} as FrontDeps['inventory'];
+  return { config, pool, actions, inventory, rules: config.settings.rules, clock: systemClock, logger: pino({ level: 'silent' }) };
 }
 
 describe('the Slack front is configured from the environment', () => {

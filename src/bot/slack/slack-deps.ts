@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { ActionDeps } from '../../actions/exception-actions';
+import type { InventoryActions } from '../../actions/inventory';
 import type { RulesConfig } from '../../domain/orders/rules-types';
 import type { Clock } from '../../domain/ports';
 import type { SlackChatPort } from '../../integrations/slack/slack-port';
@@ -10,6 +11,7 @@ import type { Locale } from '../i18n';
 export interface SlackDeps {
   port: SlackChatPort;
   actions: ActionDeps;
+  inventory: InventoryActions;
   rules: RulesConfig;
   pool: pg.Pool;
   locale: Locale;

@@ -57,6 +57,7 @@ export function createSlackFront(deps: FrontDeps): SlackFront | undefined {
   const slackDeps: SlackDeps = {
     port,
     actions: deps.actions,
+    inventory: deps.inventory,
     rules: deps.rules,
     pool: deps.pool,
     locale: settings.locale,

@@ -5,6 +5,8 @@ import { registerExceptionActions } from './exception-actions';
 import { registerFixAddressAction } from './fix-address-action';
 import { registerFixAddressView } from './fix-address-view';
 import { registerOrderCommand } from './order-command';
+import { registerPriceActions } from './price-actions';
+import { registerPriceCommand } from './price-command';
 
 /** Every listener, the same for the HTTP receiver and Socket Mode. */
 export function registerListeners(app: App, deps: SlackDeps): void {
@@ -12,5 +14,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerFixAddressAction(app, deps);
   registerFixAddressView(app, deps);
   registerOrderCommand(app, deps);
+  registerPriceActions(app, deps);
+  registerPriceCommand(app, deps);
   registerAppMention(app, deps);
 }

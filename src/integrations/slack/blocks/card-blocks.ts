@@ -3,7 +3,7 @@ import { cardTexts, type CardButton, type CardTexts, type RenderOptions } from '
 import type { ExceptionCard } from '../../../domain/cards/exception-card';
 import type { Card } from '../../../domain/ports';
 import { clip, slackFormat } from '../mrkdwn';
-import { encodeButtonValue } from './button-value';
+import { encodeButtonValue, encodeDecisionValue } from './button-value';
 import { SLACK_LIMITS as L, blockTextLength } from './limits';
 
 export interface SlackMessage {
@@ -60,6 +60,23 @@ export function layoutCard(card: Card, texts: CardTexts): SlackMessage {
       block_id: clip(`${card.key}:v${card.version}`, L.blockId, ''),
       elements: texts.buttons.slice(0, L.actionsElements).map((b) => button(b, card)),
     });
+  }
+  if (texts.decisionButtons && texts.decisionButtons.length > 0) {
+    blocks.push({
+      type: 'actions',
+      block_id: clip(`${card.key}:v${card.version}`, L.blockId, ''),
+      elements: texts.decisionButtons.slice(0, L.actionsElements).map((b) => ({
+        type: 'button' as const,
+        action_id: b.action,
+        text: plain(b.label, L.buttonText),
+        value: encodeDecisionValue(b.value),
+        ...(b.style !== 'default' ? { style: b.style } : {}),
+      })),
+    });
+  }
+  if (texts.links && texts.links.length > 0) {
+    // Our own URLs (the CSV of a report); the label is escaped like any text.
+    blocks.push({ type: 'context', elements: texts.links.slice(0, 5).map((l) => ({ type: 'mrkdwn' as const, text: clip(`<${l.url}|${slackFormat.escape(l.label)}>`, L.field) })) });
   }
   return { text: clip(`${texts.severityLabel}: ${texts.title}`, L.fallbackText), blocks: blocks.slice(0, L.blocksPerMessage) };
 }
