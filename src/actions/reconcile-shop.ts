@@ -3,18 +3,15 @@ import type { Logger } from 'pino';
 import type { OrderIntake } from './ingest-orders';
 import type { IncomingOrder } from '../db/order-writes';
 import { QueueFullError } from '../db/group-commit';
-import { withTransaction } from '../db/pool';
 import type { Clock } from '../domain/ports';
-import { cardDecision, reconcileCardKey, type CardDecision } from '../domain/reconcile/card';
+import { reconcileCardKey, type CardDecision } from '../domain/reconcile/card';
 import type { ShopSettings } from '../domain/reconcile/shop';
 import { isComplete, newTally, runFigures, tallyPage, type RunFigures, type StopReason, type WriteOutcome } from '../domain/reconcile/tally';
 import { checkWindow, MAX_CATCH_UP_MS, scheduledWindow, SETTLE_MS, windowProgress, type TimeWindow } from '../domain/reconcile/window';
 import type { PullPage } from '../integrations/platforms/common/platform-order';
 import type { Puller, PullerFor } from '../integrations/platforms/pullers';
-import {
-  abandonStaleRuns, coverRuns, finishRun, foldIntoOpenCard, insertReconcileAudit, insertRun, openCardRun, problemText, saveProgress,
-  storedIds, unfinishedResumePoint, type RunProblem,
-} from './reconcile-store';
+import { abandonStaleRuns, insertRun, problemText, saveProgress, storedIds, unfinishedResumePoint, type RunProblem } from './reconcile-store';
+import { settleRun } from './reconcile-settle';
 
 export interface ReconcileDeps {
   pool: pg.Pool;
@@ -30,7 +27,7 @@ export interface ReconcileDeps {
   /** First back-off, doubled per retry. Default 2000 ms. */
   retryDelayMs?: number;
   sleep?(ms: number): Promise<void>;
-  /** Pages read per run at most; the rest is left to the next run (resume_from). Default 2000. */
+  /** Pages read per run at most (checked at sub-window ends); the rest is left to the next run (resume_from). Default 2000. */
   maxPages?: number;
   onProgress?(p: ReconcileProgress): void;
   /** Who runs it, for the audit trail. */
@@ -181,8 +178,8 @@ async function runLocked(deps: ReconcileDeps, req: ReconcileRequest, window: Tim
       let budgetHit = false;
       for await (const page of puller.pull({ since: checkpoint, until: window.until })) {
         await onPage(page);
-        const done = page.lastOfWindow && checkpoint.getTime() >= window.until.getTime();
-        if (tally.pages >= maxPages && !done) {
+        // Only at a sub-window's end: stopping inside one would make the next run read it again from its start.
+        if (tally.pages >= maxPages && page.lastOfWindow && checkpoint.getTime() < window.until.getTime()) {
           budgetHit = true;
           break;
         }
@@ -220,28 +217,9 @@ async function runLocked(deps: ReconcileDeps, req: ReconcileRequest, window: Tim
   const resumeFrom = stop ? checkpoint : null;
   const via = deps.via ?? 'cli';
 
-  const { decision, changed, covered } = await withTransaction(pool, async (tx) => {
-    const open = complete || dryRun ? null : await openCardRun(tx, shop.id);
-    const decision = cardDecision({ dryRun, complete, ingested: figures.ingested, openCardRunId: open });
-    const changed: { id: number; version: number }[] = [];
-    const { version } = await finishRun(tx, {
-      id: runId, figures, complete, stopReason: stop, failedPages: stop === 'page_failed' ? 1 : 0, retries, errors: problems, recovered,
-      resumeFrom, checkpoint, cardStatus: decision.kind === 'post' ? decision.status : null, lastError,
-      foldedInto: decision.kind === 'fold' ? decision.into : null, finishedAt,
-    });
-    if (decision.kind === 'post') changed.push({ id: runId, version });
-    if (decision.kind === 'fold') {
-      const f = await foldIntoOpenCard(tx, decision.into, lastError);
-      if (f) changed.push(f);
-    }
-    const covered = complete && !dryRun ? await coverRuns(tx, { id: runId, shopId: shop.id, since: window.since, until: window.until, at: finishedAt }) : [];
-    changed.push(...covered.filter((c) => c.cleared));
-    await insertReconcileAudit(tx, {
-      actor: 'system', source: via, runId, action: dryRun ? 'reconcile.dry_run' : complete ? 'reconcile.complete' : 'reconcile.incomplete',
-      details: { shop: shop.id, source: shop.source, since: window.since, until: window.until, ...figures, recovered, resumeFrom, covered: covered.map((c) => c.id) },
-    });
-    return { decision, changed, covered };
-  }, { actor: 'system', via });
+  const { decision, changed, covered } = await settleRun(pool, {
+    runId, shop, window, dryRun, figures, complete, stop, retries, problems, recovered, resumeFrom, checkpoint, lastError, finishedAt, via,
+  });
 
   for (const c of changed) {
     await deps.cardChanged?.(reconcileCardKey(c.id), c.version).catch((err: unknown) =>

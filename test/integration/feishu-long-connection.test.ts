@@ -1,4 +1,3 @@
-import '../helpers/feishu-nock-reset'; // before nock: see the file
 import nock from 'nock';
 import pg from 'pg';
 import protobuf from 'protobufjs';

@@ -194,6 +194,16 @@ describe('the seed storm: Douyin shows 500 paid orders, the ERP got 412', () => 
     expect((await runRow(second.runId)).card_status).toBeNull();
     expect(await countStored('douyin', ids)).toBe(500);
   });
+
+  it('a run over its page budget stops at a sub-window edge, incomplete, and the next one resumes there', async () => {
+    const r = await run('storm-shop', T0, T0 + 3600_000, { maxPages: 1 });
+    expect(r).toMatchObject({ complete: false, stopReason: 'budget', resumeFrom: new Date(T0 + 1800_000).toISOString(), card: { kind: 'none' } });
+    expect(r.figures).toMatchObject({ pages: 3, platform: 258, had: 258 });
+    const next = await reconcileScheduled(deps({ clock: fixedClock(new Date(T0 + 3660_000)) }), { ...shopOf('storm-shop'), reconcile: { enabled: true, everyMinutes: 30, windowMinutes: 10 } });
+    if (!next.ok) throw new Error(next.reason);
+    expect(next.run.since).toBe(new Date(T0 + 1800_000).toISOString());
+    expect(next.run).toMatchObject({ complete: true, covered: [r.runId] });
+  });
 });
 
 describe('an API error mid-way', () => {

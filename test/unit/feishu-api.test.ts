@@ -1,4 +1,3 @@
-import '../helpers/feishu-nock-reset'; // before nock: see the file
 import nock from 'nock';
 import pino from 'pino';
 import { FeishuApi } from '../../src/integrations/feishu/feishu-api';

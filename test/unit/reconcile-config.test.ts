@@ -3,6 +3,8 @@ import { loadSettings, parseSettings, type ConfigProblem } from '../../src/confi
 import { OrderopsError } from '../../src/domain/errors';
 import { pullerFor } from '../../src/integrations/platforms/pullers';
 import type { ShopSettings } from '../../src/domain/reconcile/shop';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeConfig } from '../helpers/config-file';
 
 const y = (...lines: string[]) => lines.join('\n') + '\n';
@@ -59,6 +61,15 @@ describe('shops: in orderops.yml', () => {
     const { problems, message } = problemsOf(text);
     expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ key: want.key, line: want.line, message: expect.stringMatching(want.message) })]));
     expect(message).toContain(`test.yml:${want.line} ${want.key}`);
+  });
+
+  it('the commented sample in orderops.example.yml is valid', () => {
+    const example = readFileSync(join(__dirname, '..', '..', 'orderops.example.yml'), 'utf8').split('\n');
+    const from = example.indexOf('# shops:');
+    const to = example.indexOf('shops: []');
+    expect(from).toBeGreaterThan(0);
+    const sample = example.slice(from, to).map((l) => l.replace(/^# ?/, '')).join('\n');
+    expect(parseSettings(sample).shops.map((s) => [s.id, s.source, s.team])).toEqual([['home-flagship', 'douyin', 'review'], ['us-store', 'shopify', 'review']]);
   });
 
   it('readConfig reads each shop token from the env var its token_env names, and only that', () => {

@@ -3,7 +3,10 @@ import { isComplete, newTally, runFigures, tallyPage, type WriteOutcome } from '
 import { checkWindow, MAX_CATCH_UP_MS, scheduledWindow, windowProgress } from '../../src/domain/reconcile/window';
 import { reconcileCardTexts } from '../../src/bot/cards/reconcile-card-texts';
 import { cardTexts, type PlatformFormat } from '../../src/bot/cards/card-texts';
-import { parseWhen, pickShops, summaryLines } from '../../src/cli/reconcile';
+import { parseWhen, pickShops, RECONCILE_HELP, summaryLines } from '../../src/cli/reconcile';
+import { main } from '../../src/cli/index';
+import { cardMessage } from '../../src/integrations/slack/blocks/card-blocks';
+import { renderFeishuCard } from '../../src/bot/feishu/feishu-card';
 import type { ReconcileSummary } from '../../src/actions/reconcile-shop';
 import type { ShopSettings } from '../../src/domain/reconcile/shop';
 
@@ -100,6 +103,8 @@ describe('reconcile card decision', () => {
     ['incomplete posts an open card', { dryRun: false, complete: false, ingested: 0, openCardRunId: null }, { kind: 'post', status: 'open' }],
     ['incomplete again, nothing recovered, folds into the open card', { dryRun: false, complete: false, ingested: 0, openCardRunId: 3 }, { kind: 'fold', into: 3 }],
     ['incomplete but recovered orders gets a card of its own', { dryRun: false, complete: false, ingested: 5, openCardRunId: 3 }, { kind: 'post', status: 'open' }],
+    ['out of page budget, nothing missing: nothing (the next run carries on)', { dryRun: false, complete: false, budgetOnly: true, ingested: 0, openCardRunId: 3 }, { kind: 'none' }],
+    ['out of page budget with recoveries: a recovered card', { dryRun: false, complete: false, budgetOnly: true, ingested: 4, openCardRunId: null }, { kind: 'post', status: 'recovered' }],
     ['a dry run never posts', { dryRun: true, complete: false, ingested: 0, openCardRunId: null }, { kind: 'none' }],
   ])('%s', (_label, input, expected) => {
     expect(cardDecision(input)).toEqual(expected);
@@ -148,6 +153,16 @@ describe('reconcile command helpers', () => {
     id, source, name: id, team: 'review', reconcile: { enabled: true, everyMinutes: 30, windowMinutes: 180 },
   });
   const shops = [shop('dy-a', 'douyin'), shop('dy-b', 'douyin'), shop('sf', 'shopify')];
+
+  it('`orderops reconcile --help` explains the command', async () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(await main(['reconcile', '--help'])).toBe(0);
+      expect(log).toHaveBeenCalledWith(RECONCILE_HELP);
+    } finally {
+      log.mockRestore();
+    }
+  });
 
   it.each([
     ['2026-01-08T20:00:00+08:00', '2026-01-08T12:00:00.000Z'],
@@ -230,6 +245,16 @@ describe('reconcile card texts', () => {
     expect(fields.window).toBe('20:00 – 21:00 (6 pages)');
     expect(fields.recovered).toBe('6920000000000000011\n6920000000000000021\n… 88 in all');
     expect(fields.problems).toBeUndefined();
+  });
+
+  it('renders on Slack and Feishu like any button-less card', () => {
+    const opts = { locale: 'zh-CN' as const, timezone: 'Asia/Shanghai', now };
+    const slack = JSON.stringify(cardMessage(card(), opts));
+    expect(slack).toContain('平台有 500 笔，系统原有 412 笔，已补录 88 笔');
+    expect(slack).toContain('#7 · v1');
+    expect(slack).not.toContain('"actions"');
+    const feishu = JSON.stringify(renderFeishuCard(card({ status: 'cleared', clearedBy: 9, clearedAt: '2026-01-08T13:04:00.000Z' }), cardTexts(card({ status: 'cleared', clearedBy: 9, clearedAt: '2026-01-08T13:04:00.000Z' }), opts, fmt), { locale: 'zh-CN' }));
+    expect(feishu).toContain('"template":"green"');
   });
 
   it('an open card shows the problem (escaped) and where it resumes; a cleared one who completed it', () => {

@@ -50,11 +50,12 @@ export type CardDecision =
 /**
  * What a finished run does in chat: quiet and complete → nothing; complete with orders recovered →
  * its own card; incomplete → its own card, unless it recovered nothing and the shop already has an
- * open card (an outage then updates one card instead of posting one every interval).
+ * open card (an outage then updates one card instead of posting one every interval). A run that only
+ * ran out of its page budget failed nothing: the next run carries on, so it speaks like a complete one.
  */
-export function cardDecision(r: { dryRun: boolean; complete: boolean; ingested: number; openCardRunId: number | null }): CardDecision {
+export function cardDecision(r: { dryRun: boolean; complete: boolean; budgetOnly?: boolean; ingested: number; openCardRunId: number | null }): CardDecision {
   if (r.dryRun) return { kind: 'none' };
-  if (r.complete) return r.ingested > 0 ? { kind: 'post', status: 'recovered' } : { kind: 'none' };
+  if (r.complete || r.budgetOnly) return r.ingested > 0 ? { kind: 'post', status: 'recovered' } : { kind: 'none' };
   if (r.ingested === 0 && r.openCardRunId !== null) return { kind: 'fold', into: r.openCardRunId };
   return { kind: 'post', status: 'open' };
 }
