@@ -1,5 +1,5 @@
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
-import nock from 'nock';
+import { createServer, type Server } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -15,8 +15,6 @@ export const FS_APP_ID = 'cli_a1b2c3d4e5f60718';
 export const FS_APP_SECRET = 'fs-test-secret';
 export const FS_TOKEN = 'fs-verification-token';
 export const FS_ENCRYPT_KEY = 'fs-encrypt-key';
-/** The Open API stand-in (nock) the tests point FEISHU_DOMAIN at. */
-export const FS_BASE = 'https://open.feishu.test';
 export const FS_BOT_OPEN_ID = 'ou_fsbot0001';
 export const FS_CHAT = { service: 'oc_fsservice', review: 'oc_fsreview', fallback: 'oc_fsfallback' };
 
@@ -49,13 +47,14 @@ staff:
   - { id: fs_union, name: 周九, role: agent, team: service, feishu: on_fsunion }
 `;
 
-export function feishuEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+/** The app's environment for Feishu, with FEISHU_DOMAIN pointed at the stand-in. */
+export function feishuEnv(stub: FeishuStub, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
     ORDEROPS_CONFIG: writeConfig(FS_CONFIG),
     FEISHU_APP_ID: FS_APP_ID,
     FEISHU_APP_SECRET: FS_APP_SECRET,
     FEISHU_VERIFICATION_TOKEN: FS_TOKEN,
-    FEISHU_DOMAIN: FS_BASE,
+    FEISHU_DOMAIN: stub.base,
     FEISHU_CHAT_ID: FS_CHAT.fallback,
     ...extra,
   };
@@ -176,50 +175,65 @@ export interface Recorded {
 
 type Scripted = (r: Recorded) => [number, unknown, Record<string, string>?] | undefined;
 
+const ROUTES: [string, RegExp, string][] = [
+  ['POST', /^\/open-apis\/auth\/v3\/tenant_access_token\/internal$/, 'TOKEN'],
+  ['POST', /^\/open-apis\/im\/v1\/messages\?/, 'SEND'],
+  ['POST', /^\/open-apis\/im\/v1\/messages\/[^/]+\/reply$/, 'REPLY'],
+  ['PATCH', /^\/open-apis\/im\/v1\/messages\/[^/]+\/urgent_(app|sms|phone)(\?|$)/, 'URGENT'],
+  ['PATCH', /^\/open-apis\/im\/v1\/messages\/[^/?]+$/, 'PATCH'],
+  ['GET', /^\/open-apis\/bot\/v3\/info$/, 'BOT'],
+  ['POST', /^\/callback\/ws\/endpoint$/, 'WS_ENDPOINT'],
+];
+
 /**
- * The Feishu Open API as nock sees it: tokens, message create / reply / PATCH, 加急, bot info.
- * Every call is recorded; `script` injects failures (429, revoked token …) before the default.
+ * A local stand-in of the Feishu Open API (FEISHU_DOMAIN points at it): tokens, message create /
+ * reply / PATCH, 加急, bot info, the long connection's endpoint discovery. Every call is recorded;
+ * `once` injects failures (429, revoked token …) before the default answer.
+ *
+ * A real HTTP server rather than nock: nock 14 shares one interceptor per process through the
+ * node:http module, and a test file that ran earlier in the same Jest worker (the Slack fake API
+ * leaves `disableNetConnect()` on) refuses every request that this file's nock would fake. Requests
+ * to 127.0.0.1 pass every such leftover.
  */
 export class FeishuStub {
   readonly calls: Recorded[] = [];
   readonly revokedTokens = new Set<string>();
+  /** What the long connection's endpoint discovery answers (set by the WS test). */
+  wsEndpoint: unknown = { code: 1000040343, msg: 'no gateway in this test' };
+  base = '';
   private tokenSeq = 0;
   private msgSeq = 0;
   private scripts: Scripted[] = [];
+  private server: Server | undefined;
 
-  constructor(readonly base = FS_BASE) {}
-
-  install(): this {
-    const rec = (method: string) =>
-      function (this: { req: { headers: Record<string, string | string[] | undefined> } }, uri: string, body: unknown): Recorded {
-        const auth = this.req.headers.authorization;
-        return { method, path: uri, body: typeof body === 'string' ? safeJson(body) : body, auth: Array.isArray(auth) ? auth[0] : auth, at: Date.now() };
-      };
-    const handle = (method: string) => {
-      const stub = this;
-      const make = rec(method);
-      return function (this: any, uri: string, body: unknown) {
-        const r = make.call(this, uri, body);
-        stub.calls.push(r);
-        return stub.answer(r);
-      };
-    };
-    nock(this.base)
-      .persist()
-      .post('/open-apis/auth/v3/tenant_access_token/internal')
-      .reply(handle('TOKEN'))
-      .post('/open-apis/im/v1/messages')
-      .query(true)
-      .reply(handle('SEND'))
-      .post(/^\/open-apis\/im\/v1\/messages\/[^/]+\/reply/)
-      .reply(handle('REPLY'))
-      .patch(/^\/open-apis\/im\/v1\/messages\/[^/]+\/urgent_(app|sms|phone)/)
-      .reply(handle('URGENT'))
-      .patch(/^\/open-apis\/im\/v1\/messages\/[^/?]+$/)
-      .reply(handle('PATCH'))
-      .get('/open-apis/bot/v3/info')
-      .reply(handle('BOT'));
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = req.url ?? '';
+        const route = ROUTES.find(([m, re]) => m === req.method && re.test(path));
+        if (!route) {
+          res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 404, msg: `no route ${req.method} ${path}` }));
+          return;
+        }
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const auth = req.headers.authorization;
+        const r: Recorded = { method: route[2], path, body: raw ? safeJson(raw) : undefined, auth, at: Date.now() };
+        this.calls.push(r);
+        const [status, body, headers] = this.answer(r);
+        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const addr = this.server.address() as { port: number };
+    this.base = `http://127.0.0.1:${addr.port}`;
     return this;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
   /** Answer the next matching call this way (once). */
@@ -243,6 +257,7 @@ export class FeishuStub {
       if (a) return a;
     }
     if (r.method === 'TOKEN') return [200, { code: 0, msg: 'ok', tenant_access_token: `t-fs${++this.tokenSeq}`, expire: 7200 }];
+    if (r.method === 'WS_ENDPOINT') return [200, this.wsEndpoint];
     const token = r.auth?.replace(/^Bearer /, '');
     if (!token || this.revokedTokens.has(token)) return [400, { code: 99991663, msg: 'Invalid access token for authorization. Please make a request with token attached.' }];
     switch (r.method) {

@@ -1,4 +1,3 @@
-import nock from 'nock';
 import pg from 'pg';
 import { performExceptionAction } from '../../src/actions/exception-actions';
 import { cardUuid } from '../../src/integrations/feishu/feishu-port';
@@ -34,19 +33,16 @@ let own: Awaited<ReturnType<typeof ownFeishuDatabase>>;
 const slack = new RecordingPort();
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  stub = new FeishuStub().install();
+  stub = await new FeishuStub().start();
   own = await ownFeishuDatabase();
   db = new pg.Pool({ connectionString: own.url, max: 4 });
-  app = await startTestApp(feishuEnv({ DATABASE_URL: own.url }), { chats: [slack] });
+  app = await startTestApp(feishuEnv(stub, { DATABASE_URL: own.url }), { chats: [slack] });
 });
 afterAll(async () => {
   await app?.close();
   await db.end();
   await own.drop();
-  nock.cleanAll();
-  nock.enableNetConnect();
+  await stub.close();
 });
 
 interface Ex {

@@ -1,4 +1,3 @@
-import nock from 'nock';
 import pg from 'pg';
 import { eventually, genericOrder, postOrders, startTestApp, type TestApp } from '../helpers/test-app';
 import {
@@ -12,17 +11,14 @@ let stub: FeishuStub;
 let own: Awaited<ReturnType<typeof ownFeishuDatabase>>;
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  stub = new FeishuStub().install();
+  stub = await new FeishuStub().start();
   own = await ownFeishuDatabase();
   db = new pg.Pool({ connectionString: own.url, max: 4 });
 });
 afterAll(async () => {
   await db.end();
   await own.drop();
-  nock.cleanAll();
-  nock.enableNetConnect();
+  await stub.close();
 });
 
 interface Ex {
@@ -54,7 +50,7 @@ describe('with an encrypt key: signed, encrypted callbacks', () => {
   let app: TestApp;
   const enc = { encryptKey: FS_ENCRYPT_KEY, signKey: FS_ENCRYPT_KEY };
   beforeAll(async () => {
-    app = await startTestApp(feishuEnv({ FEISHU_ENCRYPT_KEY: FS_ENCRYPT_KEY, DATABASE_URL: own.url }));
+    app = await startTestApp(feishuEnv(stub, { FEISHU_ENCRYPT_KEY: FS_ENCRYPT_KEY, DATABASE_URL: own.url }));
   });
   afterAll(() => app?.close());
 
@@ -119,7 +115,7 @@ describe('with an encrypt key: signed, encrypted callbacks', () => {
 describe('with a verification token only', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp(feishuEnv({ DATABASE_URL: own.url }));
+    app = await startTestApp(feishuEnv(stub, { DATABASE_URL: own.url }));
   });
   afterAll(() => app?.close());
 

@@ -1,12 +1,11 @@
-import nock from 'nock';
 import pg from 'pg';
 import protobuf from 'protobufjs';
 import { eventually, genericOrder, postOrders, startTestApp, type TestApp } from '../helpers/test-app';
-import { cardClick, feishuEnv, FeishuStub, FS_APP_ID, FS_APP_SECRET, FS_BASE, FS_STAFF, ownFeishuDatabase } from '../helpers/feishu';
+import { cardClick, feishuEnv, FeishuStub, FS_APP_ID, FS_APP_SECRET, FS_STAFF, ownFeishuDatabase } from '../helpers/feishu';
 
 /**
  * The real SDK WSClient against a local stand-in of Feishu's long-connection gateway: endpoint
- * discovery over HTTP (nock), then protobuf frames over a WebSocket (the `ws` package the SDK
+ * discovery over HTTP (the Open API stand-in), then protobuf frames over a WebSocket (the `ws` package the SDK
  * itself depends on). The frame schema is pbbp2.Frame as in the SDK's ws-client.
  */
 interface WsSocket {
@@ -57,13 +56,11 @@ let db: pg.Pool;
 let server: WsServer;
 let socket: WsSocket | undefined;
 const answers: DecodedFrame[] = [];
-let discovery: unknown;
+let stub: FeishuStub;
 let own: Awaited<ReturnType<typeof ownFeishuDatabase>>;
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  new FeishuStub().install();
+  stub = await new FeishuStub().start();
   server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server.once('listening', r));
   server.on('connection', (s) => {
@@ -74,27 +71,21 @@ beforeAll(async () => {
     });
   });
   const port = server.address().port;
-  nock(FS_BASE)
-    .post('/callback/ws/endpoint')
-    .reply(200, (_uri, body) => {
-      discovery = body;
-      return {
-        code: 0,
-        msg: 'ok',
-        data: { URL: `ws://127.0.0.1:${port}/ws?device_id=dev1&service_id=7`, ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 120, ReconnectNonce: 30 } },
-      };
-    });
+  stub.wsEndpoint = {
+    code: 0,
+    msg: 'ok',
+    data: { URL: `ws://127.0.0.1:${port}/ws?device_id=dev1&service_id=7`, ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 120, ReconnectNonce: 30 } },
+  };
   own = await ownFeishuDatabase();
   db = new pg.Pool({ connectionString: own.url, max: 4 });
-  app = await startTestApp(feishuEnv({ FEISHU_LONG_CONNECTION: '1', DATABASE_URL: own.url }));
+  app = await startTestApp(feishuEnv(stub, { FEISHU_LONG_CONNECTION: '1', DATABASE_URL: own.url }));
 });
 afterAll(async () => {
   await app?.close();
   await new Promise<void>((r) => server.close(() => r()));
   await db.end();
   await own.drop();
-  nock.cleanAll();
-  nock.enableNetConnect();
+  await stub.close();
 });
 
 function eventFrame(messageId: string, body: unknown): Uint8Array {
@@ -118,7 +109,7 @@ function answerOf(messageId: string): { code: number; body: any } | undefined {
 
 it('connects with the app credentials and handles a card click from a frame, answering in the ack', async () => {
   await eventually(async () => socket, 10_000, 'the long connection');
-  expect(discovery).toEqual({ AppID: FS_APP_ID, AppSecret: FS_APP_SECRET });
+  expect(stub.of('WS_ENDPOINT')[0]!.body).toEqual({ AppID: FS_APP_ID, AppSecret: FS_APP_SECRET });
 
   const order = genericOrder({ address: { province: '浙江省', city: '杭州市', district: '西湖区', detail: '小区门口' } });
   await postOrders(app.url, order);

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import pg from 'pg';
 import { writeConfig } from '../helpers/config-file';
-import { cardClick, cardOf, FeishuStub, FS_APP_ID, FS_APP_SECRET, FS_BASE, FS_TOKEN, ownFeishuDatabase, postFeishu } from '../helpers/feishu';
+import { cardClick, cardOf, FeishuStub, FS_APP_ID, FS_APP_SECRET, FS_TOKEN, ownFeishuDatabase, postFeishu } from '../helpers/feishu';
 import { fakeSlackApi, type FakeSlackApi } from '../helpers/slack-fake-api';
 import { blockAction, interaction, SLACK_SECRET, SLACK_TOKEN } from '../helpers/slack';
 import { eventually, genericOrder, postOrders, startTestApp, type TestApp } from '../helpers/test-app';
@@ -29,14 +29,14 @@ let own: Awaited<ReturnType<typeof ownFeishuDatabase>>;
 beforeAll(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  feishu = new FeishuStub().install();
+  feishu = await new FeishuStub().start();
   slack = fakeSlackApi();
   own = await ownFeishuDatabase();
   db = new pg.Pool({ connectionString: own.url, max: 4 });
   app = await startTestApp({
     DATABASE_URL: own.url,
     ORDEROPS_CONFIG: writeConfig(CONFIG),
-    FEISHU_APP_ID: FS_APP_ID, FEISHU_APP_SECRET: FS_APP_SECRET, FEISHU_VERIFICATION_TOKEN: FS_TOKEN, FEISHU_DOMAIN: FS_BASE,
+    FEISHU_APP_ID: FS_APP_ID, FEISHU_APP_SECRET: FS_APP_SECRET, FEISHU_VERIFICATION_TOKEN: FS_TOKEN, FEISHU_DOMAIN: feishu.base,
     SLACK_BOT_TOKEN: SLACK_TOKEN, SLACK_SIGNING_SECRET: SLACK_SECRET,
   });
 });
@@ -44,6 +44,8 @@ afterAll(async () => {
   await app?.close();
   await db.end();
   await own.drop();
+  await feishu.close();
+  slack.done();
   nock.cleanAll();
   nock.enableNetConnect();
 });

@@ -1,4 +1,3 @@
-import nock from 'nock';
 import pino from 'pino';
 import { FeishuApi } from '../../src/integrations/feishu/feishu-api';
 import { classifyFeishuError, FEISHU_ERROR_TABLE } from '../../src/integrations/feishu/feishu-errors';
@@ -6,7 +5,7 @@ import { FeishuPort, cardUuid } from '../../src/integrations/feishu/feishu-port'
 import { Pacer } from '../../src/integrations/feishu/pacer';
 import { ChatDeliveryError } from '../../src/domain/errors';
 import type { Staff } from '../../src/domain/staff';
-import { FeishuStub, FS_BASE } from '../helpers/feishu';
+import { FeishuStub } from '../helpers/feishu';
 
 const logger = pino({ level: 'silent' });
 let stub: FeishuStub;
@@ -14,7 +13,7 @@ let slept: number[];
 
 function api(over: Partial<ConstructorParameters<typeof FeishuApi>[0]> = {}): FeishuApi {
   return new FeishuApi({
-    appId: 'cli_a1b2c3d4e5f60718', appSecret: 's', domain: FS_BASE, logger,
+    appId: 'cli_a1b2c3d4e5f60718', appSecret: 's', domain: stub.base, logger,
     sleep: async (ms) => void slept.push(ms),
     pacer: new Pacer(() => 0, async () => undefined),
     ...over,
@@ -23,15 +22,11 @@ function api(over: Partial<ConstructorParameters<typeof FeishuApi>[0]> = {}): Fe
 
 const staff = (over: Partial<Staff>): Staff => ({ id: 'x', name: 'X', role: 'manager', team: null, slackUserId: null, feishuOpenId: null, email: null, phone: null, ...over });
 
-beforeEach(() => {
-  nock.disableNetConnect();
-  stub = new FeishuStub().install();
+beforeEach(async () => {
+  stub = await new FeishuStub().start();
   slept = [];
 });
-afterEach(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+afterEach(() => stub.close());
 
 describe('FeishuApi: tenant token', () => {
   it('fetches a token once and reuses it', async () => {
