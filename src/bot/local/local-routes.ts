@@ -168,6 +168,32 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
     return reply.headers({ 'cache-control': 'no-store' }).send({ ok: true, html: lookupText(result, view(), htmlFormat) });
   });
 
+  // Approve / Reject on a price-change card: the shared price use case decides (role, one winner).
+  http.post('/local/price-actions', { bodyLimit: 4 * 1024 }, async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
+    } catch (e) {
+      return sendError(reply, 400, ErrorCode.MalformedJson, `body is not valid JSON: ${(e as Error).message}`);
+    }
+    const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    const unknown = Object.keys(b).filter((k) => !['action', 'requestId', 'version', 'staff'].includes(k));
+    if (unknown.length > 0 || !['price.approve', 'price.reject'].includes(String(b.action))
+      || !Number.isSafeInteger(b.requestId) || !Number.isSafeInteger(b.version) || (b.requestId as number) < 1 || (b.version as number) < 1
+      || typeof b.staff !== 'string' || !/^[a-zA-Z0-9_.-]{1,64}$/.test(b.staff)) {
+      return sendError(reply, 400, ErrorCode.BadRequest, 'send {"action": "price.approve" | "price.reject", "requestId", "version", "staff"} and nothing else');
+    }
+    const r = await deps.inventory.handlePriceAction({
+      action: String(b.action), requestId: b.requestId as number, version: b.version as number,
+      user: { platform: 'local', userId: b.staff }, via: 'local',
+    });
+    const notice = { notice: noticeHtml(r.notice, locale), message: noticeText(r.notice, locale) };
+    if (r.ok) return reply.code(200).send({ ok: true, requestId: r.requestId, version: r.version, ...notice });
+    const status = r.reason === 'not_found' ? 404 : r.reason === 'forbidden' || r.reason === 'unknown_user' ? 403 : 409;
+    return reply.code(status).send({ ok: false, reason: r.reason, ...notice });
+  });
+
   http.post('/local/actions', { bodyLimit: 16 * 1024 }, async (req, reply) => {
     if (!guard(req, reply)) return reply;
     let body: unknown;

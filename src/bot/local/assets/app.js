@@ -271,10 +271,17 @@
       '</dl>' +
       '<div class="buttons">' +
       t.buttons.map((b) => '<button type="button" class="btn ' + esc(b.style) + '" data-action="' + esc(b.action) + '">' + b.label + '</button>').join('') +
-      '</div><div class="slot"></div><p class="reply" hidden></p>';
-    for (const btn of el.querySelectorAll('.buttons button')) {
+      (t.decisionButtons || []).map((b, i) => '<button type="button" class="btn ' + esc(b.style) + '" data-decision="' + i + '">' + b.label + '</button>').join('') +
+      '</div>' +
+      ((t.links || []).length ? '<p class="links">' + t.links.map((l) => '<a target="_blank" rel="noopener" href="' + esc(l.url) + '">' + l.label + '</a>').join(' ') + '</p>' : '') +
+      '<div class="slot"></div><p class="reply" hidden></p>';
+    for (const btn of el.querySelectorAll('.buttons button[data-action]')) {
       const b = t.buttons.find((x) => x.action === btn.dataset.action);
       btn.addEventListener('click', () => onButton(v.id, b, el));
+    }
+    for (const btn of el.querySelectorAll('.buttons button[data-decision]')) {
+      const d = t.decisionButtons[Number(btn.dataset.decision)];
+      btn.addEventListener('click', () => decide(el, d));
     }
     return el;
   }
@@ -382,6 +389,18 @@
     }
     if (!r.json.fieldErrors) showReply(node(), r.json.ok === true, r.json.notice, r.json.message || ui('network_error'));
     return r;
+  }
+
+  async function decide(el, d) {
+    if (!state.staff || !d) return;
+    let r;
+    try {
+      r = await api('/local/price-actions', { action: d.action, requestId: d.value.requestId, version: d.value.version, staff: state.staff });
+    } catch (_) {
+      showReply(el, false, null, ui('network_error'));
+      return;
+    }
+    showReply(el, r.json.ok === true, r.json.notice, r.json.message || ui('network_error'));
   }
 
   function showReply(el, ok, html, text) {
