@@ -94,6 +94,16 @@ export async function ownFeishuDatabase(): Promise<{ url: string; drop(): Promis
   return { url: url.toString(), drop };
 }
 
+/**
+ * A pool for the test's own queries. Its idle connections are cut when the database is dropped
+ * WITH (FORCE) at the end; without a listener that error would surface in the next test file.
+ */
+export function testPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 /** AES-256-CBC as Feishu encrypts: key SHA-256(encrypt key), base64(random IV ‖ ciphertext). */
 export function encryptFeishu(plain: string, encryptKey: string, iv: Buffer = randomBytes(16)): string {
   const key = createHash('sha256').update(encryptKey).digest();

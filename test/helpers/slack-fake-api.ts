@@ -93,6 +93,8 @@ export function fakeSlackApi(base = 'https://slack.com') {
     done() {
       scope.persist(false);
       nock.cleanAll();
+      // nock's interceptor is shared by every file this worker runs: leave the network as found.
+      nock.enableNetConnect();
     },
   };
 }

@@ -3,7 +3,7 @@ import { performExceptionAction } from '../../src/actions/exception-actions';
 import { cardUuid } from '../../src/integrations/feishu/feishu-port';
 import type { Card, ChatPort, PostedMessage } from '../../src/domain/ports';
 import { eventually, genericOrder, postOrders, startTestApp, type TestApp } from '../helpers/test-app';
-import { cardClick, cardOf, feishuEnv, FeishuStub, FS_CHAT, FS_STAFF, ownFeishuDatabase, postFeishu, type Recorded } from '../helpers/feishu';
+import { cardClick, cardOf, feishuEnv, FeishuStub, FS_CHAT, FS_STAFF, ownFeishuDatabase, testPool, postFeishu, type Recorded } from '../helpers/feishu';
 
 /** A stand-in for the Slack port, so a configuration with both platforms can be checked. */
 class RecordingPort implements ChatPort {
@@ -35,7 +35,7 @@ const slack = new RecordingPort();
 beforeAll(async () => {
   stub = await new FeishuStub().start();
   own = await ownFeishuDatabase();
-  db = new pg.Pool({ connectionString: own.url, max: 4 });
+  db = testPool(own.url);
   app = await startTestApp(feishuEnv(stub, { DATABASE_URL: own.url }), { chats: [slack] });
 });
 afterAll(async () => {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { eventually, genericOrder, postOrders, startTestApp, type TestApp } from '../helpers/test-app';
 import {
   cardClick, cardOf, feishuEnv, feishuFront, FeishuStub, FS_APP_ID, FS_BOT_OPEN_ID, FS_ENCRYPT_KEY, FS_STAFF, FS_TOKEN,
-  groupMessage, ownFeishuDatabase, postFeishu,
+  groupMessage, ownFeishuDatabase, testPool, postFeishu,
 } from '../helpers/feishu';
 import { URL_VERIFICATION } from '../helpers/feishu-fixtures';
 
@@ -13,7 +13,7 @@ let own: Awaited<ReturnType<typeof ownFeishuDatabase>>;
 beforeAll(async () => {
   stub = await new FeishuStub().start();
   own = await ownFeishuDatabase();
-  db = new pg.Pool({ connectionString: own.url, max: 4 });
+  db = testPool(own.url);
 });
 afterAll(async () => {
   await db.end();

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import protobuf from 'protobufjs';
 import { eventually, genericOrder, postOrders, startTestApp, type TestApp } from '../helpers/test-app';
-import { cardClick, feishuEnv, FeishuStub, FS_APP_ID, FS_APP_SECRET, FS_STAFF, ownFeishuDatabase } from '../helpers/feishu';
+import { cardClick, feishuEnv, FeishuStub, FS_APP_ID, FS_APP_SECRET, FS_STAFF, ownFeishuDatabase, testPool } from '../helpers/feishu';
 
 /**
  * The real SDK WSClient against a local stand-in of Feishu's long-connection gateway: endpoint
@@ -11,7 +11,7 @@ import { cardClick, feishuEnv, FeishuStub, FS_APP_ID, FS_APP_SECRET, FS_STAFF, o
 interface WsSocket {
   on(event: 'message', cb: (data: Buffer) => void): void;
   send(data: Uint8Array): void;
-  close(): void;
+  terminate(): void;
 }
 interface WsServer {
   on(event: 'connection', cb: (s: WsSocket) => void): void;
@@ -55,6 +55,7 @@ let app: TestApp;
 let db: pg.Pool;
 let server: WsServer;
 let socket: WsSocket | undefined;
+const sockets: WsSocket[] = [];
 const answers: DecodedFrame[] = [];
 let stub: FeishuStub;
 let own: Awaited<ReturnType<typeof ownFeishuDatabase>>;
@@ -65,6 +66,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.once('listening', r));
   server.on('connection', (s) => {
     socket = s;
+    sockets.push(s);
     s.on('message', (data) => {
       const f = Frame.toObject(Frame.decode(data), { longs: Number }) as DecodedFrame;
       if (f.method === 1) answers.push(f); // data frames: the client's answers (control frames are pings)
@@ -77,16 +79,17 @@ beforeAll(async () => {
     data: { URL: `ws://127.0.0.1:${port}/ws?device_id=dev1&service_id=7`, ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 120, ReconnectNonce: 30 } },
   };
   own = await ownFeishuDatabase();
-  db = new pg.Pool({ connectionString: own.url, max: 4 });
+  db = testPool(own.url);
   app = await startTestApp(feishuEnv(stub, { FEISHU_LONG_CONNECTION: '1', DATABASE_URL: own.url }));
 });
 afterAll(async () => {
   await app?.close();
+  for (const s of sockets) s.terminate();
   await new Promise<void>((r) => server.close(() => r()));
   await db.end();
   await own.drop();
   await stub.close();
-});
+}, 60_000);
 
 function eventFrame(messageId: string, body: unknown): Uint8Array {
   const headers = [

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import pg from 'pg';
 import { writeConfig } from '../helpers/config-file';
-import { cardClick, cardOf, FeishuStub, FS_APP_ID, FS_APP_SECRET, FS_TOKEN, ownFeishuDatabase, postFeishu } from '../helpers/feishu';
+import { cardClick, cardOf, FeishuStub, FS_APP_ID, FS_APP_SECRET, FS_TOKEN, ownFeishuDatabase, testPool, postFeishu } from '../helpers/feishu';
 import { fakeSlackApi, type FakeSlackApi } from '../helpers/slack-fake-api';
 import { blockAction, interaction, SLACK_SECRET, SLACK_TOKEN } from '../helpers/slack';
 import { eventually, genericOrder, postOrders, startTestApp, type TestApp } from '../helpers/test-app';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   feishu = await new FeishuStub().start();
   slack = fakeSlackApi();
   own = await ownFeishuDatabase();
-  db = new pg.Pool({ connectionString: own.url, max: 4 });
+  db = testPool(own.url);
   app = await startTestApp({
     DATABASE_URL: own.url,
     ORDEROPS_CONFIG: writeConfig(CONFIG),

@@ -38,9 +38,11 @@ export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
   const render = (card: Card, form?: FeishuCardOptions['form']) =>
     renderFeishuCard(card, cardTexts(card, { locale, timezone: settings.timezone, now: deps.clock.now() }, feishuFormat), { locale, form });
   const renderNotice = (n: Notice) => markdownCard(t(locale, n.key, escapeVars(n.vars)));
+  // The notice's {{people}} becomes real mentions (a template without it gets them in front).
   const renderMention = (people: Staff[], n: Notice) => {
     const who = people.map(mentionFeishu).join(' ');
-    return markdownCard(`${who}\n${t(locale, n.key, { ...escapeVars(n.vars), people: who })}`);
+    const text = t(locale, n.key, { ...escapeVars(n.vars), people: who });
+    return markdownCard(text.includes(who) ? text : `${who} ${text}`);
   };
   const port = new FeishuPort({ api, teams: settings.teams, fallbackChatId: cfg.chatId, renderCard: render, renderNotice, renderMention });
 
