@@ -1,9 +1,6 @@
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
-import { ensureDatabase, MIGRATIONS_DIR } from '../../src/db/migrate';
 import type { App } from '../../src/app';
 import type { FeishuFront } from '../../src/bot/feishu/feishu-front';
 import { feishuSignature } from '../../src/bot/feishu/feishu-verify';
@@ -67,31 +64,12 @@ export const feishuFront = (app: App): FeishuFront => app.fronts.find((f) => f.p
  * its config (deactivating everyone else) and sweeps the whole database for cards to post, so the
  * Feishu suites keep to themselves rather than race other suites over staff rows.
  */
+/**
+ * The database this test file works in. Every file already gets its own copy of the migrated
+ * template (test/helpers/per-file-db.ts), so there is nothing to create or drop here.
+ */
 export async function ownFeishuDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = new URL(process.env.TEST_DATABASE_URL!);
-  const name = `${base.pathname.slice(1)}_feishu_${randomUUID().slice(0, 8)}`;
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  const admin = new URL(base.toString());
-  admin.pathname = '/postgres';
-  const drop = async () => {
-    const c = new pg.Client({ connectionString: admin.toString() });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-    await c.end();
-  };
-  await ensureDatabase(url.toString());
-  const c = new pg.Client({ connectionString: url.toString() });
-  await c.connect();
-  try {
-    for (const f of readdirSync(MIGRATIONS_DIR).filter((x) => x.endsWith('.sql')).sort()) {
-      const sql = readFileSync(path.join(MIGRATIONS_DIR, f), 'utf8');
-      await c.query(sql.split(/^-- Down Migration/m)[0]!.replace(/^-- Up Migration/m, ''));
-    }
-  } finally {
-    await c.end();
-  }
-  return { url: url.toString(), drop };
+  return { url: process.env.TEST_DATABASE_URL!, drop: async () => undefined };
 }
 
 /**

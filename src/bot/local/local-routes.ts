@@ -171,12 +171,9 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
   // Approve / Reject on a price-change card: the shared price use case decides (role, one winner).
   http.post('/local/price-actions', { bodyLimit: 4 * 1024 }, async (req, reply) => {
     if (!guard(req, reply)) return reply;
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
-    } catch (e) {
-      return sendError(reply, 400, ErrorCode.MalformedJson, `body is not valid JSON: ${(e as Error).message}`);
-    }
+    const json = readJson(req.body);
+    if (!json.ok) return sendError(reply, 400, ErrorCode.MalformedJson, json.message);
+    const body = json.value;
     const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
     const unknown = Object.keys(b).filter((k) => !['action', 'requestId', 'version', 'staff'].includes(k));
     if (unknown.length > 0 || !['price.approve', 'price.reject'].includes(String(b.action))
@@ -196,12 +193,9 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
 
   http.post('/local/actions', { bodyLimit: 16 * 1024 }, async (req, reply) => {
     if (!guard(req, reply)) return reply;
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
-    } catch (e) {
-      return sendError(reply, 400, ErrorCode.MalformedJson, `body is not valid JSON: ${(e as Error).message}`);
-    }
+    const json = readJson(req.body);
+    if (!json.ok) return sendError(reply, 400, ErrorCode.MalformedJson, json.message);
+    const body = json.value;
     const parsed = parseActionRequest(body);
     if (!parsed.ok) return sendError(reply, 400, ErrorCode.BadRequest, parsed.message);
     const r = parsed.value;
@@ -224,4 +218,12 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
       ...(out.fieldErrors ? { fieldErrors: out.fieldErrors, message: 'the address has problems: see fieldErrors' } : {}),
     });
   });
+}
+
+function readJson(raw: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : '') };
+  } catch (e) {
+    return { ok: false, message: `body is not valid JSON: ${(e as Error).message}` };
+  }
 }
