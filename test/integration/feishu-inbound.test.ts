@@ -169,6 +169,24 @@ describe('with a verification token only', () => {
     expect(cardOf(b).body.elements[0].content).toContain('用法：@机器人 查单');
   });
 
+  it('takes 调价 <sku> <price> from a staff member and lets only an approver decide on the card', async () => {
+    const sku = `FS-SKU-${Date.now()}`;
+    await db.query(`INSERT INTO skus (sku, name, stock, price) VALUES ($1, '台灯', 100, 899.00)`, [sku]);
+    const msg = groupMessage(`调价 ${sku} 599.00`);
+    msg.event.sender.sender_id.open_id = FS_STAFF.agent.open;
+    await postFeishu(app.url, msg);
+    const request = await eventually(async () => (await db.query('SELECT id::int AS id, version FROM price_changes WHERE sku = $1', [sku])).rows[0], 10_000, 'the price request');
+    const value = (action: string) => ({ orderops: 'price', action, request_id: request.id, version: request.version });
+
+    const denied = await postFeishu(app.url, cardClick(value('price.approve'), { open: FS_STAFF.agent.open }));
+    expect(denied.json.toast.type).toBe('error');
+    expect((await db.query('SELECT price FROM skus WHERE sku = $1', [sku])).rows[0].price).toBe('899.00');
+
+    const ok = await postFeishu(app.url, cardClick(value('price.approve'), { open: FS_STAFF.sup.open }));
+    expect(ok.json.toast.type).toBe('success');
+    expect((await db.query('SELECT price FROM skus WHERE sku = $1', [sku])).rows[0].price).toBe('599.00');
+  });
+
   it('ignores messages that do not mention the bot and messages from apps', async () => {
     const other = groupMessage('order 123', { mentionBot: false });
     const fromApp = groupMessage('order 123', { senderType: 'app' });

@@ -9,12 +9,15 @@ import type { RulesConfig } from '../../domain/orders/rules-types';
 import type { Notice } from '../../domain/ports';
 import type { ChatUser } from '../../domain/staff';
 import { t, type Locale } from '../i18n';
+import type { InventoryActions } from '../../actions/inventory';
 import { ADDRESS_FIELDS, type FeishuActionValue, type FeishuCardJson, type FeishuCardOptions } from './feishu-card';
 import type { FeishuEnvelope } from './feishu-verify';
 
 export interface CardActionDeps {
   pool: pg.Pool;
   actions: ActionDeps;
+  /** Price-change decisions (`price.approve` / `price.reject` on a price card). */
+  inventory: Pick<InventoryActions, 'handlePriceAction'>;
   rules: RulesConfig;
   locale: Locale;
   /** The exception's card as it is now in Postgres, laid out for Feishu. */
@@ -43,6 +46,22 @@ export function parseActionValue(v: unknown): FeishuActionValue | null {
   return o as unknown as FeishuActionValue;
 }
 
+/** A price card's button value: `{orderops: 'price', action, request_id, version}`. */
+export function parsePriceValue(v: unknown): { action: string; request_id: number; version: number } | null {
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (o.orderops !== 'price' || (o.action !== 'price.approve' && o.action !== 'price.reject')) return null;
+  if (!Number.isSafeInteger(o.request_id) || !Number.isSafeInteger(o.version)) return null;
+  return { action: o.action, request_id: o.request_id as number, version: o.version as number };
+}
+
 interface CardEvent {
   operator?: { open_id?: string; union_id?: string };
   action?: { value?: unknown; tag?: string; name?: string; form_value?: Record<string, unknown> };
@@ -55,6 +74,14 @@ interface CardEvent {
 export async function handleCardAction(deps: CardActionDeps, envelope: FeishuEnvelope): Promise<CardAnswer> {
   const event = (envelope.event ?? {}) as CardEvent;
   const toast = (type: ToastType, n: Notice): CardAnswer['toast'] => ({ type, content: t(deps.locale, n.key, n.vars).slice(0, 500) });
+  const price = parsePriceValue(event.action?.value);
+  if (price) {
+    const who = await operator(deps.pool, event.operator);
+    if (!who) return { toast: toast('error', { key: 'feishu.toast.unknown_action' }) };
+    // The card.sync job PATCHes the card after a decision; the clicker gets the answer as a toast.
+    const r = await deps.inventory.handlePriceAction({ action: price.action, requestId: price.request_id, version: price.version, user: who, via: 'feishu' });
+    return { toast: toast(r.ok ? 'success' : 'error', r.notice) };
+  }
   const value = parseActionValue(event.action?.value);
   if (!value) return { toast: toast('error', { key: 'feishu.toast.unknown_action' }) };
   const user = await operator(deps.pool, event.operator);

@@ -52,7 +52,7 @@ export function renderFeishuCard(card: Card, texts: CardTexts, opts: FeishuCardO
   if (texts.fields.length > 0) elements.push({ tag: 'markdown', content: texts.fields.map((f) => `**${f.label}**${sep}${f.value}`).join('\n') });
   if (ex && formOpen) elements.push(addressForm(opts, value(ex, 'exception.fix_address', 'submit')));
 
-  const buttons = ex
+  const buttons: Record<string, unknown>[] = ex
     ? texts.buttons.map((b) => {
         const closing = formOpen && b.action === 'exception.fix_address';
         return {
@@ -70,7 +70,26 @@ export function renderFeishuCard(card: Card, texts: CardTexts, opts: FeishuCardO
         };
       })
     : [];
+  // Price-change cards: Approve / Reject, decided by the shared price use case.
+  for (const d of texts.decisionButtons ?? []) {
+    buttons.push({
+      tag: 'column',
+      width: 'auto',
+      elements: [
+        {
+          tag: 'button',
+          text: plain(d.label),
+          type: BUTTON_TYPE[d.style],
+          behaviors: [{ type: 'callback', value: { orderops: 'price', action: d.action, request_id: d.value.requestId, version: d.value.version } }],
+        },
+      ],
+    });
+  }
   if (buttons.length > 0) elements.push({ tag: 'column_set', flex_mode: 'flow', horizontal_spacing: '8px', columns: buttons });
+  // Our own links (a report's CSV); the label is a template text, escaped like any other.
+  if (texts.links && texts.links.length > 0) {
+    elements.push({ tag: 'markdown', content: texts.links.map((l) => `[${escapeFeishu(l.label)}](${l.url})`).join('  ') });
+  }
 
   return {
     schema: '2.0',

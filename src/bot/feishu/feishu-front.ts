@@ -64,11 +64,11 @@ export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
     appId: cfg.appId,
     verificationToken: cfg.verificationToken,
     handlers: {
-      cardAction: (env) => handleCardAction({ pool: deps.pool, actions: deps.actions, rules: deps.rules, locale, render }, env),
+      cardAction: (env) => handleCardAction({ pool: deps.pool, actions: deps.actions, inventory: deps.inventory, rules: deps.rules, locale, render }, env),
       message: (env) =>
         handleGroupMessage(
           {
-            pool: deps.pool, clock: deps.clock, locale, timezone: settings.timezone, botOpenId: resolveBot,
+            pool: deps.pool, clock: deps.clock, locale, timezone: settings.timezone, botOpenId: resolveBot, inventory: deps.inventory,
             reply: async (to, card, uuid) => {
               await api.reply(to.messageId, { msgType: 'interactive', content: JSON.stringify(card), uuid }, to.chatId);
             },

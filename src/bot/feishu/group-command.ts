@@ -7,6 +7,8 @@ import { lookupText } from '../lookup-text';
 import { markdownCard } from './feishu-card';
 import { feishuFormat } from './feishu-format';
 import type { FeishuEnvelope } from './feishu-verify';
+import type { InventoryActions } from '../../actions/inventory';
+import { findStaffByChatUser } from '../../db/staff';
 
 export interface GroupCommandDeps {
   pool: Queryable;
@@ -16,6 +18,8 @@ export interface GroupCommandDeps {
   /** The bot's open_id, to tell a mention of the bot from a mention of someone else. */
   botOpenId(): Promise<string>;
   reply(to: { messageId: string; chatId: string }, card: object, uuid: string): Promise<void>;
+  /** Price-change requests (`调价 <sku> <amount>`). */
+  inventory?: Pick<InventoryActions, 'requestPriceChange'>;
 }
 
 interface MessageEvent {
@@ -32,9 +36,11 @@ interface MessageEvent {
 
 /** `order <id>`, `/order <id>`, `查单 <id>` once the mentions are taken out. */
 const COMMAND = /^\/?(?:order|查单|查订单)(?=\s|$)\s*(.*)$/is;
+/** `price <sku> <amount>`, `/price …`, `调价 <sku> <amount>`: the same as Slack's `/price`. */
+const PRICE = /^\/?(?:price|调价)(?=\s|$)\s*(.*)$/is;
 
 /** The command in a message, or null when the message is not for us. */
-export function parseGroupCommand(event: MessageEvent, botOpenId: string): { query: string } | { help: true } | null {
+export function parseGroupCommand(event: MessageEvent, botOpenId: string): { query: string } | { price: string } | { help: true } | null {
   const m = event.message;
   if (event.sender?.sender_type !== 'user' || !m || m.message_type !== 'text' || typeof m.content !== 'string') return null;
   const mentions = m.mentions ?? [];
@@ -47,7 +53,10 @@ export function parseGroupCommand(event: MessageEvent, botOpenId: string): { que
     return null;
   }
   for (const x of mentions) if (x.key) text = text.split(x.key).join(' ');
-  const cmd = COMMAND.exec(text.replace(/\s+/g, ' ').trim());
+  const clean = text.replace(/\s+/g, ' ').trim();
+  const price = PRICE.exec(clean);
+  if (price) return { price: price[1]!.trim() };
+  const cmd = COMMAND.exec(clean);
   return cmd ? { query: cmd[1]!.trim() } : { help: true };
 }
 
@@ -63,6 +72,7 @@ export async function handleGroupMessage(deps: GroupCommandDeps, envelope: Feish
   if (!cmd) return;
   let text: string;
   if ('help' in cmd) text = t(deps.locale, 'feishu.lookup.usage');
+  else if ('price' in cmd) text = await priceRequest(deps, cmd.price, (event as { sender?: { sender_id?: { open_id?: string } } }).sender?.sender_id?.open_id);
   else {
     const result = await lookupOrders(deps.pool, cmd.query);
     text = result.kind === 'usage'
@@ -72,4 +82,15 @@ export async function handleGroupMessage(deps: GroupCommandDeps, envelope: Feish
   // The reply's uuid comes from the message answered: a retried answer is not posted twice.
   const uuid = `orderops-r-${createHash('sha256').update(m.message_id).digest('hex').slice(0, 32)}`;
   await deps.reply({ messageId: m.message_id, chatId: m.chat_id }, markdownCard(text), uuid);
+}
+
+async function priceRequest(deps: GroupCommandDeps, args: string, openId: string | undefined): Promise<string> {
+  const m = /^(\S{1,128})\s+(\S{1,20})$/.exec(args);
+  if (!m || !deps.inventory) return t(deps.locale, 'feishu.price.usage');
+  const staff = openId ? await findStaffByChatUser(deps.pool, { platform: 'feishu', userId: openId }) : null;
+  if (!staff) return t(deps.locale, 'notice.unknown_user', { userId: feishuFormat.escape(openId ?? '?') });
+  const r = await deps.inventory.requestPriceChange({ sku: m[1]!, price: m[2]!, requestedBy: staff.id, via: 'feishu' });
+  if (!r.ok) return feishuFormat.escape(r.message);
+  const vars = Object.fromEntries(Object.entries(r.notice.vars ?? {}).map(([k, v]) => [k, typeof v === 'string' ? feishuFormat.escape(v) : v]));
+  return t(deps.locale, r.notice.key, vars);
 }

@@ -222,4 +222,5 @@ export const en: Record<string, string> = {
   'reconcile.cli.lookback': 'note: {{source}} serves only the last {{days}} days of orders; a --since further back may come back empty or fail',
   'reconcile.cli.refused': 'Reconcile {{shop}} not run: {{reason}}',
   'slack.price.usage': 'Usage: /price <SKU> <new price>, e.g. /price LAMP-01 599.00',
+  'feishu.price.usage': 'Usage: @bot price <SKU> <new price>, e.g. price LAMP-01 599.00',
 };

@@ -222,4 +222,5 @@ export const zhCN: Record<string, string> = {
   'reconcile.cli.lookback': '注意：{{source}} 只提供最近 {{days}} 天的订单，更早的 --since 可能读不到或报错',
   'reconcile.cli.refused': '对账 {{shop}} 未执行：{{reason}}',
   'slack.price.usage': '用法：/price <SKU> <新价格>，例如 /price LAMP-01 599.00',
+  'feishu.price.usage': '用法：@机器人 调价 <SKU> <新价格>，例如 调价 LAMP-01 599.00',
 };
