@@ -12,6 +12,10 @@ export function createPool(databaseUrl: string, max = 20): pg.Pool {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection (a Postgres restart) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one: pg-pool listens for a client's 'error' only while it is idle, and a
+  // client held between queries (a card sync's advisory lock, an open transaction) emits 'error'
+  // when Postgres restarts. The query in flight still rejects; the pool drops the client on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
