@@ -20,7 +20,7 @@ import pg from 'pg';
 import { botRunner } from './lib/bot.mjs';
 import { benchStaff, writeBotConfig } from './lib/bot-config.mjs';
 import { startChatStandIn, nowMs, seeded } from './lib/chat-stand-in.mjs';
-import { cardLatencies, checkCards, checkOrders, percentile, progress, withPg } from './lib/checks.mjs';
+import { cardLatencies, checkCards, checkOrders, percentile, progress } from './lib/checks.mjs';
 import { freePort, guardRun, sleep } from './lib/children.mjs';
 import { codeDigest, loadAverage, machineFacts, machineLine } from './lib/machine.mjs';
 import { createSender } from './lib/sender.mjs';

@@ -150,7 +150,21 @@ async function runScenario(name, stores, idx) {
   const configPath = path.join(OUT_DIR, `orderops-${name}.yml`);
   writeBotConfig(configPath, { channels, staff, slaMinutes: SLA, sweepSeconds: SWEEP_SECONDS });
   const port = await freePort();
+  let t0 = nowMs();
+  const events = [];
+  const ev = (what) => events.push({ t: sec(nowMs() - t0), what });
+  const kills = [];
+  const outages = [];
+  // A supervisor (systemd, Kubernetes …) restarts a bot that died by itself; the death is a failure.
   const bot = botRunner({
+    onCrash: (c) => {
+      kills.push(c.at);
+      ev(`bot EXITED BY ITSELF (code ${c.code}, signal ${c.signal}); restarted 1 s later as a supervisor would`);
+      setTimeout(() => {
+        bot.spawn();
+        bot.waitReady(60_000).then((ms) => ev(`bot ready again (${sec(ms)} s)`), (e) => ev(`bot did not come back: ${e.message.split('\n')[0]}`));
+      }, 1000);
+    },
     root: ROOT, port, logPath: path.join(OUT_DIR, `bot-${name}.log`),
     env: {
       DATABASE_URL: dbUrl, REDIS_URL: redis.url, ORDEROPS_QUEUE_PREFIX: `orderops-chaos`, ORDEROPS_CONFIG: configPath,
@@ -164,11 +178,8 @@ async function runScenario(name, stores, idx) {
   const plan = stormPlan({ prefix: idPrefix, seconds: S.stormSeconds, perSec: S.stormRate, mix: scaledMix(S.exceptionShare), seed: S.seed * 17 + idx });
   const sender = createSender({ port, maxInFlight: 256, seed: S.seed * 31 + idx });
   currentSender = sender;
-  const t0 = nowMs();
+  t0 = nowMs();
   const at = (ms) => sleep(Math.max(0, t0 + ms - nowMs()));
-  const events = [];
-  const ev = (what) => events.push({ t: sec(nowMs() - t0), what });
-  const kills = [];
   let faultEnd = t0;
   const stormMs = S.stormSeconds * 1000;
 
@@ -189,18 +200,22 @@ async function runScenario(name, stores, idx) {
       }
     } else if (name === 'redis') {
       await at(Math.min(10_000, stormMs / 3));
+      const from = nowMs();
       await redis.crash();
       ev('kill -9 redis-server (no persistence: every job is gone)');
       await sleep(5000);
       await redis.start();
+      outages.push({ from, to: nowMs() });
       ev('redis-server started again (empty)');
       faultEnd = nowMs();
     } else if (name === 'postgres') {
       await at(Math.min(10_000, stormMs / 3));
+      const from = nowMs();
       await pgc.crash();
       ev('pg_ctl -m immediate stop (crash)');
       await sleep(5000);
       await pgc.start();
+      outages.push({ from, to: nowMs() });
       ev('Postgres started again (crash recovery done)');
       faultEnd = nowMs();
     } else if (name === 'chat') {
@@ -234,7 +249,7 @@ async function runScenario(name, stores, idx) {
   const cardsBehind = (await progress(dbUrl)).cards_behind;
   const orders = await checkOrders(dbUrl, sender, idPrefix);
   const cards = await checkCards(dbUrl, standIn);
-  const escalations = await checkEscalations(dbUrl, { standIn, smtp, staff, kills });
+  const escalations = await checkEscalations(dbUrl, { standIn, smtp, staff, kills, outages });
   const botStats = await dbQuery(dbUrl, `SELECT
       (SELECT count(*) FROM chat_messages WHERE state = 'posting')::int AS posting,
       (SELECT count(*) FROM chat_messages WHERE last_error IS NOT NULL)::int AS with_error`).then((x) => x[0]);
@@ -246,10 +261,11 @@ async function runScenario(name, stores, idx) {
   const faults = standIn.calls.filter((c) => c.fault).reduce((a, c) => ({ ...a, [c.fault]: (a[c.fault] ?? 0) + 1 }), {});
   const limited = standIn.calls.filter((c) => c.limited).length;
   const nonAck = Object.entries(sent.statusCounts).filter(([k]) => !k.startsWith('2')).reduce((a, [k, n]) => ({ ...a, [k]: n }), {});
-  const ok = orders.ok && orders.unprocessed === 0 && cards.ok && escalations.ok && Boolean(caught);
+  const crashes = bot.crashes.length;
+  const ok = orders.ok && orders.unprocessed === 0 && cards.ok && escalations.ok && Boolean(caught) && crashes === 0 && sent.givenUp === 0;
   console.log(`${ok ? 'ok' : 'FAILED'} (${events.length} events)`);
   return {
-    name, ok, events, sent, nonAck, orders, cards, escalations, caught, rescue, cardsBehind, botStats, faults, limited,
+    name, ok, crashes, events, sent, nonAck, orders, cards, escalations, caught, rescue, cardsBehind, botStats, faults, limited,
     kills: kills.length, starts: bot.starts.map((s) => s.readyMs), loadBefore, loadAfter,
   };
 }
@@ -268,8 +284,8 @@ function report(all) {
   L.push(`machine: ${machineLine(all.machine)} (the suite's own Postgres cluster and Redis)`);
   L.push(`code: src ${all.code.src}`);
   L.push('');
-  L.push('| fault | orders acked / stored · lost · duplicated | sender non-2xx | processing caught up | cards: exceptions · posted once · missing · twice | L1 due · missing · twice | L2 due · missing · twice | notification rows missing / extra | deliveries sent · seen · repeated (explained) | caught up after the last push (after the fault ended) | result |');
-  L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  L.push('| fault | bot died by itself | orders acked / stored · lost · duplicated | sender non-2xx | processing caught up | cards: exceptions · posted once · missing · twice | L1 due · missing · twice | L2 due · missing · twice | notification rows missing / extra | deliveries sent · seen · repeated (explained) | caught up after the last push (after the fault ended) | result |');
+  L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of all.results) {
     if (r.error) {
       L.push(`| ${r.name} | failed: ${r.error.split('\n')[0]} |`);
@@ -280,8 +296,8 @@ function report(all) {
     const e = r.escalations;
     const d = e.delivery;
     const nonAck = Object.entries(r.nonAck).map(([k, n]) => `${n}× ${k}`).join(', ') || '0';
-    const caught = r.caught ? `${r.caught.afterStormSec} s (${r.caught.afterFaultSec} s)` : `**no** within ${S.catchUpSeconds} s${r.rescue ? `; after a bot restart: ${r.rescue.caughtUp ? `yes, ${r.rescue.afterRestartSec} s` : 'no'}` : ''}`;
-    L.push(`| ${r.name}: ${DESCRIBE[r.name]} | ${o.acked} / ${o.stored} · ${o.lost} · ${o.duplicated} | ${nonAck} | ${o.unprocessed === 0 ? 'yes' : `**no: ${o.unprocessed} unprocessed**`} | ${c.exceptions} · ${c.posted - c.doubled} · ${c.missing} · ${c.doubled} | ${e.due1} · ${e.missing1} · ${e.doubled1} | ${e.due2} · ${e.missing2} · ${e.doubled2} | ${e.rowsMissing} / ${e.rowsExtra} | ${d.sent} · ${d.seen} · ${d.duplicated} (${d.explained}) | ${caught} | ${r.ok ? 'pass' : '**FAIL**'} |`);
+    const caught = r.caught ? `${r.caught.afterStormSec} s (${r.name === 'baseline' ? '—' : `${r.caught.afterFaultSec} s`})` : `**no** within ${S.catchUpSeconds} s${r.rescue ? `; after a bot restart: ${r.rescue.caughtUp ? `yes, ${r.rescue.afterRestartSec} s` : 'no'}` : ''}`;
+    L.push(`| ${r.name}: ${DESCRIBE[r.name]} | ${r.crashes ? `**${r.crashes}×**` : 0} | ${o.acked}${r.sent.givenUp ? ` (**${r.sent.givenUp} never acked**)` : ''} / ${o.stored} · ${o.lost} · ${o.duplicated} | ${nonAck} | ${o.unprocessed === 0 ? 'yes' : `**no: ${o.unprocessed} unprocessed**`} | ${c.exceptions} · ${c.posted - c.doubled} · ${c.missing} · ${c.doubled} | ${e.due1} · ${e.missing1} · ${e.doubled1} | ${e.due2} · ${e.missing2} · ${e.doubled2} | ${e.rowsMissing} / ${e.rowsExtra} | ${d.sent} · ${d.seen} · ${d.duplicated} (${d.explained}) | ${caught} | ${r.ok ? 'pass' : '**FAIL**'} |`);
   }
   L.push('');
   for (const r of all.results) {
@@ -291,7 +307,9 @@ function report(all) {
     L.push(`  bot starts ready in ${r.starts.map((m) => `${sec(m)} s`).join(', ')}; stand-in faults ${JSON.stringify(r.faults)}, rate-limited ${r.limited}; cards behind their exception's version at the end ${r.cardsBehind}; chat_messages still 'posting' ${r.botStats.posting}; notifications ${st}; load average ${r.loadBefore.join(' ')} → ${r.loadAfter.join(' ')}`);
     if (r.cards.doubledKeys.length) L.push(`  cards posted twice: ${JSON.stringify(r.cards.doubledKeys.slice(0, 5))}`);
     if (r.escalations.details.length) L.push(`  escalation mismatches: ${JSON.stringify(r.escalations.details.slice(0, 5))}`);
-    if (r.escalations.delivery.unexplained.length) L.push(`  unexplained repeated deliveries: ${JSON.stringify(r.escalations.delivery.unexplained.slice(0, 5))}`);
+    const reasons = Object.entries(r.escalations.delivery.reasons).map(([k, n]) => `${n}× ${k}`).join('; ');
+    if (reasons) L.push(`  deliveries repeated (at-least-once window): ${reasons}`);
+    if (r.escalations.delivery.unexplained.length) L.push(`  UNEXPLAINED repeated deliveries: ${JSON.stringify(r.escalations.delivery.unexplained.slice(0, 5))}`);
     if (r.escalations.delivery.notSeen) L.push(`  notifications marked sent but not seen outside: ${r.escalations.delivery.notSeen}`);
   }
   return L.join('\n');

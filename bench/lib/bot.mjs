@@ -13,7 +13,7 @@ export const BENCH_API_TOKEN = 'orderops-bench-token';
  * @param {string} o.logPath
  * @param {Record<string,string>} o.env   DATABASE_URL, REDIS_URL, ORDEROPS_CONFIG, SLACK_*, …
  */
-export function botRunner({ root, port, logPath, env, role = 'all', nodeFlags = [] }) {
+export function botRunner({ root, port, logPath, env, role = 'all', nodeFlags = [], onCrash }) {
   const fullEnv = {
     ...process.env,
     PORT: String(port),
@@ -26,16 +26,31 @@ export function botRunner({ root, port, logPath, env, role = 'all', nodeFlags = 
   };
   let current;
   const starts = [];
+  /** Exits nobody asked for (the process died by itself), with the time and how. */
+  const crashes = [];
+  let expectExit = false;
+  const launch = () => {
+    expectExit = false;
+    const h = startProcess(process.execPath, [...nodeFlags, path.join(root, 'bin', 'orderops.js'), 'start', '--role', role], { env: fullEnv, cwd: root, logPath });
+    h.exited.then((how) => {
+      if (expectExit || current !== h) return;
+      const crash = { at: Date.now(), code: how.code, signal: how.signal };
+      crashes.push(crash);
+      onCrash?.(crash);
+    });
+    return h;
+  };
   return {
     get handle() {
       return current;
     },
     starts,
+    crashes,
     url: `http://127.0.0.1:${port}`,
     /** Start and wait for /readyz; returns the ms it took. */
     async start(timeoutMs = 90_000) {
       const t = Date.now();
-      current = startProcess(process.execPath, [...nodeFlags, path.join(root, 'bin', 'orderops.js'), 'start', '--role', role], { env: fullEnv, cwd: root, logPath });
+      current = launch();
       await waitHttp(current, `http://127.0.0.1:${port}/readyz`, (s) => s === 200, timeoutMs);
       const ms = Date.now() - t;
       starts.push({ at: t, readyMs: ms });
@@ -44,7 +59,7 @@ export function botRunner({ root, port, logPath, env, role = 'all', nodeFlags = 
     /** Start without waiting (a supervisor restarting a crashed process). */
     spawn() {
       const t = Date.now();
-      current = startProcess(process.execPath, [...nodeFlags, path.join(root, 'bin', 'orderops.js'), 'start', '--role', role], { env: fullEnv, cwd: root, logPath });
+      current = launch();
       starts.push({ at: t });
       return current;
     },
@@ -56,9 +71,11 @@ export function botRunner({ root, port, logPath, env, role = 'all', nodeFlags = 
       return Date.now() - t;
     },
     async kill9() {
+      expectExit = true;
       return current?.kill9();
     },
     async stop() {
+      expectExit = true;
       return current?.stop(30_000);
     },
   };

@@ -128,10 +128,11 @@ export async function checkCards(url, standIn) {
 }
 
 /**
- * Escalations. `staff` is the configured list; `kills` the times (ms) the bot was killed, which
- * explain a delivery repeated after a crash between sending and recording it.
+ * Escalations. `staff` is the configured list; `kills` the times (ms) the bot was killed and
+ * `outages` the intervals ({from, to} ms) a store was down: they explain a delivery repeated
+ * because its outcome could not be recorded (at-least-once delivery).
  */
-export async function checkEscalations(url, { standIn, smtp, staff, kills = [] }) {
+export async function checkEscalations(url, { standIn, smtp, staff, kills = [], outages = [] }) {
   return withPg(url, async (c) => {
     const exceptions = await loadExceptions(c);
     const notes = (await c.query(`SELECT id::int, exception_id::int AS exception_id, kind, channel, recipient, status, detail FROM notifications`)).rows;
@@ -190,16 +191,20 @@ export async function checkEscalations(url, { standIn, smtp, staff, kills = [] }
     }
     const staffById = new Map(staff.map((s) => [s.id, s]));
     const exById = new Map(exceptions.map((e) => [e.id, e]));
-    const delivery = { sent: 0, seen: 0, notSeen: 0, duplicated: 0, explained: 0, unexplained: [], byChannel: {} };
+    const delivery = { sent: 0, seen: 0, notSeen: 0, duplicated: 0, explained: 0, reasons: {}, repeats: [], unexplained: [], byChannel: {} };
     const explain = (copies) => {
       // A repeat is explained when the copy before it was answered with an error (the bot could not
-      // know it took effect) or the bot was killed between the two copies.
+      // know it took effect), the bot was killed between the two copies, or a store was down just
+      // after the copy (so the bot could not record that it was sent).
+      const why = [];
       for (let i = 1; i < copies.length; i++) {
         const prev = copies[i - 1];
-        const killed = kills.some((k) => k >= prev.at - 50 && k <= copies[i].at);
-        if (!(prev.ok === false || killed)) return false;
+        if (prev.ok === false) why.push('answered with an error');
+        else if (kills.some((k) => k >= prev.at - 50 && k <= copies[i].at)) why.push('bot killed before recording it');
+        else if (outages.some((o) => prev.at >= o.from - 2000 && prev.at <= o.to + 1000)) why.push('store down when recording it');
+        else return null;
       }
-      return true;
+      return why.join(', ');
     };
     for (const n of notes) {
       if (n.status !== 'sent') continue;
@@ -230,8 +235,13 @@ export async function checkEscalations(url, { standIn, smtp, staff, kills = [] }
       if (copies.length > 1) {
         delivery.duplicated++;
         b.duplicated++;
-        if (explain(copies)) delivery.explained++;
-        else delivery.unexplained.push({ notification: n.id, channel: ch, order: e.external_id, copies: copies.map((x) => ({ at: Math.round(x.at), ok: x.ok, status: x.status })) });
+        const why = explain(copies);
+        const item = { notification: n.id, channel: ch, level, order: e.external_id, copies: copies.map((x) => ({ at: Math.round(x.at), ok: x.ok, status: x.status, fault: x.fault })), why };
+        delivery.repeats.push(item);
+        if (why) {
+          delivery.explained++;
+          delivery.reasons[`${ch}: ${why}`] = (delivery.reasons[`${ch}: ${why}`] ?? 0) + 1;
+        } else delivery.unexplained.push(item);
       }
     }
     r.delivery = delivery;

@@ -12,7 +12,6 @@ let interrupted = false;
 let onInterrupt = () => undefined;
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-export const isInterrupted = () => interrupted;
 
 /** Synchronous cleanup run on every exit path (must not be async: 'exit' handlers cannot wait). */
 export function onCleanup(fn) {
@@ -140,8 +139,4 @@ export async function waitHttp(handle, url, ok, timeoutMs) {
     await sleep(100);
   }
   throw new Error(`${url}: not ready within ${timeoutMs / 1000} s; its log:\n${handle.tail()}`);
-}
-
-export function markInterrupted() {
-  interrupted = true;
 }

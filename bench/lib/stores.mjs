@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, onCleanup, sleep, startProcess, waitHttp } from './children.mjs';
+import { freePort, onCleanup, sleep, startProcess } from './children.mjs';
 
 /** The newest Debian/Ubuntu Postgres binaries directory (initdb, pg_ctl, postgres). */
 export function postgresBinDir() {
@@ -125,4 +125,3 @@ export function makeTempDir(prefix) {
   return dir;
 }
 
-export { waitHttp };

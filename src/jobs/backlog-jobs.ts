@@ -18,15 +18,18 @@ export interface BacklogWorkerDeps extends BacklogDeps {
  * The backlog check on its own queue, driven by a job scheduler: it fires once per interval however
  * many copies of the bot run.
  */
-export async function startBacklogWorker(deps: BacklogWorkerDeps): Promise<{ close(): Promise<void> }> {
+export async function startBacklogWorker(deps: BacklogWorkerDeps): Promise<{ declareSchedules(): Promise<void>; close(): Promise<void> }> {
   const { connection, prefix, logger } = deps;
   const queue = new Queue(QUEUE_BACKLOG, { connection, prefix });
   queue.on('error', (err) => logger.debug({ err: err.message }, 'backlog queue error'));
-  if (deps.backlog.enabled) {
-    await queue.upsertJobScheduler(JOB_BACKLOG_CHECK, { every: deps.backlog.intervalSeconds * 1000 }, { name: JOB_BACKLOG_CHECK });
-  } else {
-    await queue.removeJobScheduler(JOB_BACKLOG_CHECK);
-  }
+  const declareSchedules = async () => {
+    if (deps.backlog.enabled) {
+      await queue.upsertJobScheduler(JOB_BACKLOG_CHECK, { every: deps.backlog.intervalSeconds * 1000 }, { name: JOB_BACKLOG_CHECK });
+    } else {
+      await queue.removeJobScheduler(JOB_BACKLOG_CHECK);
+    }
+  };
+  await declareSchedules();
   const worker = new Worker(
     QUEUE_BACKLOG,
     async () => {
@@ -39,6 +42,7 @@ export async function startBacklogWorker(deps: BacklogWorkerDeps): Promise<{ clo
   worker.on('error', (err) => logger.warn({ err: err.message }, 'backlog worker error'));
   worker.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'backlog check failed'));
   return {
+    declareSchedules,
     async close() {
       await worker.close();
       await queue.close();

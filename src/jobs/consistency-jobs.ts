@@ -61,10 +61,11 @@ export async function runInventoryJob(deps: InventoryWorkerDeps, job: Pick<Job, 
  * report.timezone — it fires once per day however many copies of the bot run) and a sweep every
  * minute that publishes scheduled price changes and catches up on cards.
  */
-export async function startInventoryWorker(deps: InventoryWorkerDeps): Promise<{ queue: Queue; close(): Promise<void> }> {
+export async function startInventoryWorker(deps: InventoryWorkerDeps): Promise<{ queue: Queue; declareSchedules(): Promise<void>; close(): Promise<void> }> {
   const { connection, prefix, logger } = deps;
   const queue = new Queue(QUEUE_INVENTORY, { connection, prefix });
   queue.on('error', (err) => logger.debug({ err: err.message }, 'inventory queue error'));
+  const declareSchedules = async () => {
   if (deps.inventory.report.enabled) {
     await queue.upsertJobScheduler(JOB_CONSISTENCY_REPORT, reportSchedule(deps.inventory.report), {
       name: JOB_CONSISTENCY_REPORT,
@@ -76,11 +77,14 @@ export async function startInventoryWorker(deps: InventoryWorkerDeps): Promise<{
   await queue.upsertJobScheduler(JOB_INVENTORY_SWEEP, { every: (deps.sweepSeconds ?? 60) * 1000 }, {
     name: JOB_INVENTORY_SWEEP, opts: { removeOnComplete: true, removeOnFail: 50 },
   });
+  };
+  await declareSchedules();
   const worker = new Worker(QUEUE_INVENTORY, (job) => runInventoryJob(deps, job), { connection, prefix, concurrency: 1 });
   worker.on('error', (err) => logger.warn({ err: err.message }, 'inventory worker error'));
   worker.on('failed', (job, err) => logger.error({ jobId: job?.id, name: job?.name, err: err.message }, 'inventory job failed'));
   return {
     queue,
+    declareSchedules,
     async close() {
       await worker.close();
       await queue.close();

@@ -30,11 +30,12 @@ export interface ReconcileWorkerDeps extends Omit<ReconcileDeps, 'onProgress' | 
  * itself holds a per-shop lock. Shops without credentials are reported and left unscheduled;
  * schedulers of shops no longer configured (or disabled) are removed.
  */
-export async function startReconcileWorker(deps: ReconcileWorkerDeps): Promise<{ close(): Promise<void> }> {
+export async function startReconcileWorker(deps: ReconcileWorkerDeps): Promise<{ declareSchedules(): Promise<void>; close(): Promise<void> }> {
   const { connection, prefix, logger } = deps;
   const queue = new Queue<ReconcileJob>(QUEUE_RECONCILE, { connection, prefix });
   queue.on('error', (err) => logger.debug({ err: err.message }, 'reconcile queue error'));
 
+  const declareSchedules = async () => {
   const wanted = new Set<string>();
   for (const shop of deps.shops) {
     if (!shop.reconcile.enabled) continue;
@@ -55,6 +56,8 @@ export async function startReconcileWorker(deps: ReconcileWorkerDeps): Promise<{
     const id = s.key;
     if (id.startsWith('reconcile:') && !wanted.has(id)) await queue.removeJobScheduler(id);
   }
+  };
+  await declareSchedules();
 
   const worker = new Worker<ReconcileJob>(
     QUEUE_RECONCILE,
@@ -76,6 +79,7 @@ export async function startReconcileWorker(deps: ReconcileWorkerDeps): Promise<{
   worker.on('error', (err) => logger.warn({ err: err.message }, 'reconcile worker error'));
   worker.on('failed', (job, err) => logger.error({ jobId: job?.id, shop: job?.data.shopId, err: err.message }, 'reconcile run failed'));
   return {
+    declareSchedules,
     async close() {
       await worker.close();
       await queue.close();

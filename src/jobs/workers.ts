@@ -92,7 +92,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const maintenanceQueue = new Queue(QUEUE_MAINTENANCE, { connection, prefix });
   maintenanceQueue.on('error', (err) => logger.warn({ err: err.message }, 'maintenance queue error'));
   // A job scheduler fires once per interval however many copies of the bot run.
-  await maintenanceQueue.upsertJobScheduler(JOB_ORDERS_SWEEP, { every: deps.sweepSeconds * 1000 }, { name: JOB_ORDERS_SWEEP });
+  const declareSweep = () => maintenanceQueue.upsertJobScheduler(JOB_ORDERS_SWEEP, { every: deps.sweepSeconds * 1000 }, { name: JOB_ORDERS_SWEEP });
+  await declareSweep();
   const maintenance = new Worker(
     QUEUE_MAINTENANCE,
     async (job) => {
@@ -130,10 +131,28 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       })
     : undefined;
   // Re-arm every timer of the next day at start: a Redis restart or wipe loses no escalation.
-  sweepSla(slaDeps, { horizonMs: 24 * 3600_000 }).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'start-up SLA sweep failed'));
+  const rearm = () => sweepSla(slaDeps, { horizonMs: 24 * 3600_000 }).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'SLA re-arm sweep failed'));
+  void rearm();
+
+  // A Redis that restarted empty has forgotten every job scheduler (the sweeps, backlog, the 09:00
+  // report, reconciliation) and every delayed timer. When the connection comes back, declare them
+  // again (idempotent, and harmless from several copies) and re-arm the SLA timers from Postgres.
+  let firstReady = connection.status === 'ready';
+  const onReady = () => {
+    if (!firstReady) {
+      firstReady = true;
+      return;
+    }
+    logger.warn('Redis connection is back: declaring job schedulers and re-arming SLA timers');
+    Promise.all([declareSweep(), backlogWorker.declareSchedules(), inventoryWorker?.declareSchedules(), reconcileWorker?.declareSchedules()])
+      .then(rearm)
+      .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'could not declare job schedulers after a Redis reconnect'));
+  };
+  connection.on('ready', onReady);
 
   return {
     async close() {
+      connection.off('ready', onReady);
       await Promise.all([orders.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close()]);
       await maintenanceQueue.close();
     },
