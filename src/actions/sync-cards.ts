@@ -8,6 +8,7 @@ import { loadExceptionCardInput } from '../db/exception-cards';
 import { loadBacklogCard } from '../db/backlog-cards';
 import { loadInventoryCard } from '../db/inventory-cards';
 import { loadReconcileCard } from './reconcile-store';
+import { loadSilenceCard } from '../db/silence-cards';
 import type { Card } from '../domain/ports';
 
 export interface CardSyncDeps {
@@ -45,6 +46,10 @@ async function loadCard(deps: CardSyncDeps, key: string): Promise<{ card: Card; 
   if (kind === 'backlog') {
     const b = await loadBacklogCard(deps.pool, id);
     return b ? { card: b.card, team: b.team, exceptionId: null } : null;
+  }
+  if (kind === 'silence') {
+    const a = await loadSilenceCard(deps.pool, id);
+    return a ? { card: a.card, team: a.team, exceptionId: null } : null;
   }
   if (kind === 'reconcile') {
     const r = await loadReconcileCard(deps.pool, id);

@@ -265,6 +265,9 @@ function toShop(s: NonNullable<FileConfig['shops']>[number]): ShopSettings {
     team: s.team ?? RECONCILE_DEFAULT_TEAM,
     ...(s.token_env !== undefined ? { tokenEnv: s.token_env } : {}),
     ...(s.shop_domain !== undefined ? { shopDomain: s.shop_domain } : {}),
+    ...(s.silence
+      ? { silence: { minutes: s.silence.minutes, activeHours: s.silence.active_hours ?? null, orderShop: s.silence.order_shop ?? s.id } }
+      : {}),
     reconcile: {
       enabled: s.reconcile?.enabled ?? RECONCILE_DEFAULTS.enabled,
       everyMinutes: s.reconcile?.every_minutes ?? RECONCILE_DEFAULTS.everyMinutes,

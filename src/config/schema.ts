@@ -82,6 +82,14 @@ const shop = z.strictObject({
       window_minutes: z.number().int().min(10).max(7 * 24 * 60).optional(),
     })
     .optional(),
+  // No orders from this shop for `minutes` during its active hours → one alert card.
+  silence: z
+    .strictObject({
+      minutes: z.number().positive().max(7 * 24 * 60),
+      active_hours: z.strictObject({ from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'), to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM') }).nullable().optional(),
+      order_shop: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 export const fileSchema = z.strictObject({

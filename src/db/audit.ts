@@ -5,7 +5,7 @@ export interface AuditEntry {
   actor: string;
   /** Where the action came from: slack, feishu, local, api, worker, cli, webhook. */
   source: string;
-  entity: 'order' | 'exception' | 'sku' | 'staff' | 'backlog' | 'price_change' | 'sku_import' | 'low_stock' | 'consistency_report' | 'reconcile_run';
+  entity: 'order' | 'exception' | 'sku' | 'staff' | 'backlog' | 'price_change' | 'sku_import' | 'low_stock' | 'consistency_report' | 'reconcile_run' | 'silence';
   entityId: number;
   action: string;
   before?: unknown;

@@ -23,6 +23,7 @@ import type { ExceptionCard } from './cards/exception-card';
 import type { BacklogCard } from './cards/backlog-card';
 import type { ConsistencyCard, LowStockCard, PriceCard } from './inventory/cards';
 import type { ReconcileCard } from './reconcile/card';
+import type { SilenceCard } from './cards/silence-card';
 import type { ChatPlatform, Staff } from './staff';
 
 /**
@@ -30,7 +31,7 @@ import type { ChatPlatform, Staff } from './staff';
  * (exception:<id>, backlog:<id>, lowstock:<id>, consistency:<id>, price:<id>, reconcile:<runId>) and a `version` that
  * grows with each change.
  */
-export type Card = ExceptionCard | BacklogCard | LowStockCard | ConsistencyCard | PriceCard | ReconcileCard;
+export type Card = ExceptionCard | BacklogCard | LowStockCard | ConsistencyCard | PriceCard | ReconcileCard | SilenceCard;
 
 /**
  * A short message to a person, as an i18n key and its variables. Variables are untrusted: each

@@ -10,6 +10,7 @@ import { sweepUnprocessed } from './sweep-orders';
 import { startCardWorkers, sweepCards, type CardQueues } from './card-jobs';
 import { startSlaWorkers, sweepSla } from './sla-jobs';
 import { startBacklogWorker } from './backlog-jobs';
+import { checkSilence } from '../actions/check-silence';
 import { enqueueCard } from './card-jobs';
 import type { Mailer } from '../integrations/email/mailer';
 import type { SmsSender } from '../integrations/sms/sms-sender';
@@ -103,6 +104,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       if (n > 0) logger.warn({ requeued: n }, 'sweeper re-enqueued unprocessed orders');
       const c = await sweepCards({ ...deps, trigger: deps.triggers });
       if (c > 0) logger.warn({ cards: c }, 'sweeper re-enqueued cards that were missing or behind');
+      // Shops gone quiet during their active hours (shops[].silence): one card each, cleared on resume.
+      for (const a of await checkSilence({ pool: deps.pool, clock: deps.clock, shops: deps.settings.shops, timezone: deps.settings.timezone })) {
+        await enqueueCard(deps.queues, `silence:${a.id}`, a.version);
+      }
       const s = await sweepSla(slaDeps);
       if (s.timers + s.planned + s.notifications > 0) logger.warn(s, 'sweeper re-enqueued SLA timers or notifications');
       return { orders: n, cards: c, sla: s };

@@ -1,6 +1,7 @@
 import type { ExceptionCard, StaffRef } from '../../domain/cards/exception-card';
 import type { BacklogCard } from '../../domain/cards/backlog-card';
 import type { Card } from '../../domain/ports';
+import type { SilenceCard } from '../../domain/cards/silence-card';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
 import type { PriceActionId } from '../../domain/inventory/price-change';
 import { consistencyCardTexts, lowStockCardTexts, priceCardTexts } from './inventory-card-texts';
@@ -139,7 +140,31 @@ export function cardTexts(card: Card, opts: RenderOptions, fmt: PlatformFormat):
       return priceCardTexts(card, opts, fmt);
     case 'reconcile':
       return reconcileCardTexts(card, opts, fmt);
+    case 'silence':
+      return silenceCardTexts(card, opts, fmt);
   }
+}
+
+/** A shop gone quiet: no buttons; it says since when and closes when orders resume. */
+export function silenceCardTexts(card: SilenceCard, opts: RenderOptions, fmt: PlatformFormat): CardTexts {
+  const { locale, timezone } = opts;
+  const now = opts.now ?? new Date();
+  const e = fmt.escape;
+  const last = card.lastOrderAt ? formatTime(card.lastOrderAt, timezone, locale, now) : t(locale, 'value.none');
+  return {
+    title: t(locale, 'silence.title', { shop: e(card.shopId), source: e(card.source) }),
+    severity: card.status === 'open' ? 'warning' : 'info',
+    severityLabel: t(locale, card.status === 'open' ? 'severity.warning' : 'severity.info'),
+    status: card.status === 'open'
+      ? t(locale, 'silence.status.open', { minutes: Math.round(card.minutes), last })
+      : t(locale, 'silence.status.cleared', { time: card.clearedAt ? formatTime(card.clearedAt, timezone, locale, now) : '' }),
+    overdue: false,
+    fields: [
+      { key: 'last', label: t(locale, 'silence.field.last'), value: last },
+      { key: 'since', label: t(locale, 'backlog.field.since'), value: formatTime(card.openedAt, timezone, locale, now) },
+    ],
+    buttons: [],
+  };
 }
 
 /** A duration as people say it: 45 分钟 / 2 小时 5 分钟 (zh-CN) or 45 min / 2 h 5 min (en). */

@@ -223,4 +223,8 @@ export const en: Record<string, string> = {
   'reconcile.cli.refused': 'Reconcile {{shop}} not run: {{reason}}',
   'slack.price.usage': 'Usage: /price <SKU> <new price>, e.g. /price LAMP-01 599.00',
   'feishu.price.usage': 'Usage: @bot price <SKU> <new price>, e.g. price LAMP-01 599.00',
+  'silence.title': 'No new orders · {{shop}} ({{source}})',
+  'silence.status.open': '⚠️ No order for over {{minutes}} min (last one {{last}}): check that the push still works',
+  'silence.status.cleared': '✅ Orders resumed {{time}}',
+  'silence.field.last': 'Last order',
 };

@@ -223,4 +223,8 @@ export const zhCN: Record<string, string> = {
   'reconcile.cli.refused': '对账 {{shop}} 未执行：{{reason}}',
   'slack.price.usage': '用法：/price <SKU> <新价格>，例如 /price LAMP-01 599.00',
   'feishu.price.usage': '用法：@机器人 调价 <SKU> <新价格>，例如 调价 LAMP-01 599.00',
+  'silence.title': '店铺无新订单 · {{shop}}（{{source}}）',
+  'silence.status.open': '⚠️ 已超过 {{minutes}} 分钟没有收到订单（最后一单 {{last}}）：请检查推送是否中断',
+  'silence.status.cleared': '✅ 订单已恢复 {{time}}',
+  'silence.field.last': '最后一单',
 };

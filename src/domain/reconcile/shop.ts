@@ -16,6 +16,8 @@ export interface ShopSettings {
   tokenEnv?: string;
   /** Shopify: the shop's myshopify.com domain (its Admin API lives there). */
   shopDomain?: string;
+  /** Silence detection: no orders for `minutes` within `activeHours` (local time) raises one card. */
+  silence?: { minutes: number; activeHours: { from: string; to: string } | null; orderShop: string };
   reconcile: {
     enabled: boolean;
     /** How often the scheduled reconcile runs. */
