@@ -31,6 +31,14 @@ describe('Slack chat port', () => {
     expect(slack.channelFor('nobody')).toBe('C0ALL');
   });
 
+  it('opens a person\'s DM channel once and reuses it for later messages', async () => {
+    const { slack, calls } = port();
+    await slack.sendDirect(staff(), { key: 'dm.escalated', vars: { actor: 'a', orderId: '1', type: 't', reason: 'r' } });
+    await slack.sendDirect(staff(), { key: 'dm.escalated', vars: { actor: 'a', orderId: '2', type: 't', reason: 'r' } });
+    expect(calls.map((c) => c.method)).toEqual(['conversations.open', 'chat.postMessage', 'chat.postMessage']);
+    expect(calls[2]!.body.get('channel')).toBe('D123');
+  });
+
   it('sends a DM through conversations.open, escaping the notice', async () => {
     const { slack, calls } = port();
     expect(await slack.sendDirect(staff(), { key: 'dm.escalated', vars: { actor: '<!here>', orderId: 'DY-1', type: 'Review', reason: 'big' } })).toBe(true);

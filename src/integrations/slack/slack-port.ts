@@ -41,6 +41,8 @@ export class SlackChatPort implements ChatPort {
   readonly platform = 'slack' as const;
   private readonly posts: Pacer;
   private readonly updates: Pacer;
+  /** A person's DM channel never changes: one conversations.open (Tier 3) per person per process. */
+  private readonly dmChannels = new Map<string, string>();
 
   constructor(private readonly opts: SlackPortOptions) {
     this.posts = new Pacer(opts.postPace ?? { intervalMs: 1000, burst: 3 }, opts.timer);
@@ -103,9 +105,13 @@ export class SlackChatPort implements ChatPort {
 
   async sendDirect(to: Staff, notice: Notice): Promise<boolean> {
     if (!to.slackUserId) return false;
-    const open = await this.opts.api.call<webApi.ConversationsOpenResponse>('conversations.open', { users: to.slackUserId }, { idempotent: true });
-    const channel = open.channel?.id;
-    if (!channel) return false;
+    let channel = this.dmChannels.get(to.slackUserId);
+    if (!channel) {
+      const open = await this.opts.api.call<webApi.ConversationsOpenResponse>('conversations.open', { users: to.slackUserId }, { idempotent: true });
+      channel = open.channel?.id;
+      if (!channel) return false;
+      this.dmChannels.set(to.slackUserId, channel);
+    }
     await this.posts.take(channel);
     // At least once: a DM repeated after an ambiguous failure beats an escalation nobody saw.
     await this.opts.api.call('chat.postMessage', { channel, text: clip(noticeText(this.opts.locale, notice), SLACK_LIMITS.replyText) }, { idempotent: true });
