@@ -11,7 +11,6 @@
 // Every acknowledged order is checked to be stored exactly once. Loopback only; child processes are
 // stopped on every exit path (Ctrl-C included); a watchdog bounds the whole run.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -26,6 +25,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { BENCH_SECRET, ROW_COLUMNS, WEBHOOK_PATH, copyLine, orderBody, orderRow, sign } from './lib/orders.mjs';
 import { cpuOfNamed, cpuOfPid, cpuOfPostgres, loadAverage, machineCpu, mainThreadSched, memoryOf } from './lib/proc.mjs';
+import { codeDigest } from './lib/machine.mjs';
 import { summariseProfile, formatProfileSummary } from './cpuprofile-summary.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -165,26 +165,7 @@ async function dropDatabase(name) {
 }
 
 /** Which code was measured: a digest of the intake hot path and of all of src/ (the tree has no git here). */
-function codeDigest() {
-  const files = [];
-  const walk = (d) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const f = path.join(d, e.name);
-      if (e.isDirectory()) walk(f);
-      else if (f.endsWith('.ts')) files.push(f);
-    }
-  };
-  walk(path.join(ROOT, 'src'));
-  files.sort();
-  const digest = (list) => {
-    const h = createHash('sha256');
-    for (const f of list) h.update(path.relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
-    return h.digest('hex').slice(0, 12);
-  };
-  const hot = ['src/db/group-commit.ts', 'src/db/order-writes.ts', 'src/actions/ingest-orders.ts', 'src/http/webhooks.ts', 'src/jobs/queues.ts']
-    .map((f) => path.join(ROOT, f)).filter((f) => existsSync(f));
-  return { src: digest(files), hotPath: digest(hot), hotPathFiles: hot.map((f) => path.relative(ROOT, f)) };
-}
+const HOT_PATH = ['src/db/group-commit.ts', 'src/db/order-writes.ts', 'src/actions/ingest-orders.ts', 'src/http/webhooks.ts', 'src/jobs/queues.ts'];
 
 async function machineInfo() {
   const cpuModel = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
@@ -694,7 +675,7 @@ async function main() {
     settings: { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, floorPool: FLOOR_POOL, targets: order, botConfig: opt['bot-config'] ?? null, botNodeFlags: opt['bot-node-flag'] },
     loadBefore: loadAverage(),
     machine: await machineInfo(),
-    code: codeDigest(),
+    code: codeDigest(ROOT, HOT_PATH),
     targets: {},
   };
   console.log(`bench:intake ${RUN_ID}: ${order.join(', ')} — ${CONNECTIONS} connections, ${DURATION} s each (+${WARMUP} s warm-up); load average ${res.loadBefore.join(' ')}`);
