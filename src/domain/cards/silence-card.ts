@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import { withinWindow, type TimeWindow } from '../sla/policy';
+import { lastWindowOpen, withinWindow, type TimeWindow } from '../sla/policy';
 
 /** A shop with no orders for too long during its active hours: its push may be broken silently. */
 export interface SilenceCard {
@@ -36,15 +35,7 @@ export function decideSilence(p: {
   if (p.open) return p.lastOrderAt && p.lastOrderAt.getTime() > p.open.openedAt.getTime() ? 'clear' : 'none';
   if (!withinWindow(p.activeHours, p.timezone, p.now)) return 'none';
   // With active hours the quiet time counts from the window's latest opening, not from last night.
-  const quietSince = Math.max(p.lastOrderAt?.getTime() ?? -Infinity, windowOpenedAt(p.activeHours, p.timezone, p.now));
+  const quietSince = Math.max(p.lastOrderAt?.getTime() ?? -Infinity, lastWindowOpen(p.activeHours, p.timezone, p.now));
   return p.now.getTime() - quietSince > p.minutes * 60_000 ? 'open' : 'none';
 }
 
-/** When the window now open last opened (−∞ without a window). */
-function windowOpenedAt(w: TimeWindow | null, timezone: string, now: Date): number {
-  if (!w) return -Infinity;
-  const [h, m] = w.from.split(':').map(Number);
-  let open = DateTime.fromJSDate(now, { zone: timezone }).set({ hour: h ?? 0, minute: m ?? 0, second: 0, millisecond: 0 });
-  if (open.toMillis() > now.getTime()) open = open.minus({ days: 1 });
-  return open.toMillis();
-}

@@ -77,11 +77,24 @@ export function withinWindow(w: TimeWindow | null, timezone: string, at: Date): 
   return from < to ? now >= from && now < to : now >= from || now < to;
 }
 
+/** The window's opening time on the local day of `at`. */
+function openingOnDayOf(w: TimeWindow, timezone: string, at: Date): DateTime {
+  const [h, m] = w.from.split(':').map(Number);
+  return DateTime.fromJSDate(at, { zone: timezone }).set({ hour: h ?? 0, minute: m ?? 0, second: 0, millisecond: 0 });
+}
+
 /** The instant the window next opens (or `at` itself when already inside it). */
 export function nextWindowOpen(w: TimeWindow | null, timezone: string, at: Date): Date {
   if (withinWindow(w, timezone, at)) return at;
-  const [h, m] = w!.from.split(':').map(Number);
-  let open = DateTime.fromJSDate(at, { zone: timezone }).set({ hour: h ?? 0, minute: m ?? 0, second: 0, millisecond: 0 });
+  let open = openingOnDayOf(w!, timezone, at);
   if (open.toMillis() <= at.getTime()) open = open.plus({ days: 1 });
   return open.toJSDate();
+}
+
+/** When the window last opened at or before `at` (−∞ without a window), in milliseconds. */
+export function lastWindowOpen(w: TimeWindow | null, timezone: string, at: Date): number {
+  if (!w) return -Infinity;
+  let open = openingOnDayOf(w, timezone, at);
+  if (open.toMillis() > at.getTime()) open = open.minus({ days: 1 });
+  return open.toMillis();
 }
