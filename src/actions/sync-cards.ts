@@ -9,13 +9,21 @@ import { loadBacklogCard } from '../db/backlog-cards';
 import { loadInventoryCard } from '../db/inventory-cards';
 import { loadReconcileCard } from './reconcile-store';
 import { loadSilenceCard } from '../db/silence-cards';
-import type { Card } from '../domain/ports';
+import { systemClock, type Card, type Clock } from '../domain/ports';
+import { decideExceptionCardMode, loadDigestCard } from '../db/digests';
+import { DEFAULT_STORM, type StormPolicy } from '../domain/cards/digest-card';
 
 export interface CardSyncDeps {
   pool: pg.Pool;
   chats: ChatPort[];
   logger: Logger;
+  /** When a team's exceptions become digest lines instead of cards (default: DEFAULT_STORM). */
+  storm?: StormPolicy;
+  clock?: Clock;
 }
+
+/** A card post that would wait longer than this for its channel is deferred instead, freeing the worker for other channels. */
+export const MAX_POST_WAIT_MS = 2000;
 
 export interface SyncOutcome {
   posted: string[];
@@ -23,6 +31,10 @@ export interface SyncOutcome {
   unchanged: string[];
   /** Transient failures (rate limit, outage): the job retries; the first one is rethrown. */
   errors: ChatDeliveryError[];
+  /** The exception is a line of this digest (storm): the digest's card is what must be synced. */
+  digest?: number;
+  /** The card version this run brought the platforms to. */
+  version?: number;
 }
 
 /**
@@ -47,6 +59,10 @@ async function loadCard(deps: CardSyncDeps, key: string): Promise<{ card: Card; 
     const b = await loadBacklogCard(deps.pool, id);
     return b ? { card: b.card, team: b.team, exceptionId: null } : null;
   }
+  if (kind === 'digest') {
+    const d = await loadDigestCard(deps.pool, id, deps.storm ?? DEFAULT_STORM);
+    return d ? { card: d.card, team: d.team, exceptionId: null } : null;
+  }
   if (kind === 'silence') {
     const a = await loadSilenceCard(deps.pool, id);
     return a ? { card: a.card, team: a.team, exceptionId: null } : null;
@@ -61,15 +77,23 @@ async function loadCard(deps: CardSyncDeps, key: string): Promise<{ card: Card; 
 }
 
 export async function syncCard(deps: CardSyncDeps, key: string): Promise<SyncOutcome> {
-  const lock = await deps.pool.connect();
   const out: SyncOutcome = { posted: [], updated: [], unchanged: [], errors: [] };
+  if (key.startsWith('exception:')) {
+    // In a storm the team's channel cannot take one card per exception: decide once which it gets.
+    const decision = await decideExceptionCardMode(deps.pool, Number(key.slice('exception:'.length)), deps.storm ?? DEFAULT_STORM, (deps.clock ?? systemClock).now());
+    if (decision?.mode === 'digest' && decision.digestId !== null) return { ...out, digest: decision.digestId };
+  }
+  const lock = await deps.pool.connect();
   try {
     await lock.query('BEGIN');
     await lock.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
     const loaded = await loadCard(deps, key);
     if (!loaded) return out;
     const { card, team, exceptionId } = loaded;
-    const over = card.kind === 'exception' ? card.status === 'resolved' : card.status === 'cleared';
+    out.version = card.version;
+    const over = card.kind === 'exception' ? card.status === 'resolved'
+      : card.kind === 'digest' ? card.status === 'cleared' && card.unresolved === 0
+      : card.status === 'cleared';
     for (const chat of deps.chats) {
       const channel = chat.channelFor(team);
       if (!channel) continue;
@@ -84,6 +108,12 @@ export async function syncCard(deps: CardSyncDeps, key: string): Promise<SyncOut
             await chat.updateCard(found, card);
             await markPosted(deps.pool, key, chat.platform, found.channel, found.messageId, card.version);
           } else {
+            // A busy channel: leave this worker free for other channels and come back when it has room.
+            const wait = chat.postDelay?.(channel) ?? 0;
+            if (wait > MAX_POST_WAIT_MS) {
+              out.errors.push(new ChatDeliveryError('rate_limited', `${chat.platform} channel ${channel} is busy for another ${wait} ms`, wait));
+              continue;
+            }
             await markPosting(deps.pool, { cardKey: key, exceptionId, platform: chat.platform, channel });
             const msg = await chat.postCard(channel, card);
             await markPosted(deps.pool, key, chat.platform, msg.channel, msg.messageId, card.version);

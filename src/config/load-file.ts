@@ -1,3 +1,4 @@
+import { DEFAULT_STORM } from '../domain/cards/digest-card';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { z } from 'zod';
@@ -176,6 +177,14 @@ function toSettings(f: FileConfig): Settings {
         printed: stage('printed', 'warehouse'),
         packed: stage('packed', 'warehouse'),
       },
+    },
+    storm: {
+      enabled: f.storm?.enabled ?? DEFAULT_STORM.enabled,
+      maxCards: f.storm?.max_cards ?? DEFAULT_STORM.maxCards,
+      windowSeconds: f.storm?.window_seconds ?? DEFAULT_STORM.windowSeconds,
+      quietSeconds: f.storm?.quiet_seconds ?? DEFAULT_STORM.quietSeconds,
+      list: f.storm?.list ?? DEFAULT_STORM.list,
+      releaseAfter: f.storm?.release_after ?? DEFAULT_STORM.releaseAfter,
     },
     inventory: toInventory(f.inventory, f.timezone ?? 'Asia/Shanghai'),
     shops: (f.shops ?? []).map(toShop),

@@ -140,6 +140,16 @@ export const fileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  storm: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      max_cards: z.number().int().min(1).max(1000).optional(),
+      window_seconds: z.number().int().min(1).max(3600).optional(),
+      quiet_seconds: z.number().int().min(1).max(86_400).optional(),
+      list: z.number().int().min(1).max(20).optional(),
+      release_after: z.boolean().optional(),
+    })
+    .optional(),
   inventory: z
     .strictObject({
       enabled: z.boolean().optional(),

@@ -1,3 +1,4 @@
+import type { StormPolicy } from '../domain/cards/digest-card';
 import type { RulesConfig } from '../domain/orders/rules-types';
 import type { SlaPolicy, TimeWindow } from '../domain/sla/policy';
 import type { ChannelRules } from '../domain/sla/plan';
@@ -35,6 +36,8 @@ export interface Settings {
     listOldest: number;
     stages: Record<BacklogStage, { thresholdMinutes: number; team: string }>;
   };
+  /** When a storm of exceptions turns into digest cards instead of one card each (`storm:`). */
+  storm: StormPolicy;
   /** Channel pools, low stock, the daily consistency report and price approval. */
   inventory: InventorySettings;
   /** The shops reconciled against their platform's order list (`shops:`). */

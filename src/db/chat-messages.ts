@@ -69,6 +69,7 @@ export async function staleCards(db: Queryable, platform: string, teams: string[
      LEFT JOIN chat_messages m ON m.card_key = 'exception:' || e.id AND m.platform = $1
      WHERE e.updated_at < now() - make_interval(secs => $3) AND e.created_at > now() - interval '7 days'
        AND ($2::text[] IS NULL OR e.team = ANY($2))
+       AND e.card_mode IS DISTINCT FROM 'digest'
        AND ((m.id IS NULL AND e.status <> 'resolved') OR m.state = 'posting'
             OR (m.state = 'posted' AND m.rendered_version < e.version))
      ORDER BY e.id LIMIT $4`,

@@ -24,14 +24,16 @@ import type { BacklogCard } from './cards/backlog-card';
 import type { ConsistencyCard, LowStockCard, PriceCard } from './inventory/cards';
 import type { ReconcileCard } from './reconcile/card';
 import type { SilenceCard } from './cards/silence-card';
+import type { DigestCard } from './cards/digest-card';
 import type { ChatPlatform, Staff } from './staff';
 
 /**
  * Anything a chat platform can show as a card, told apart by `kind`; every card has a stable `key`
- * (exception:<id>, backlog:<id>, lowstock:<id>, consistency:<id>, price:<id>, reconcile:<runId>) and a `version` that
+ * (exception:<id>, backlog:<id>, lowstock:<id>, consistency:<id>, price:<id>, reconcile:<runId>,
+ * silence:<id>, digest:<id>) and a `version` that
  * grows with each change.
  */
-export type Card = ExceptionCard | BacklogCard | LowStockCard | ConsistencyCard | PriceCard | ReconcileCard | SilenceCard;
+export type Card = ExceptionCard | BacklogCard | LowStockCard | ConsistencyCard | PriceCard | ReconcileCard | SilenceCard | DigestCard;
 
 /**
  * A short message to a person, as an i18n key and its variables. Variables are untrusted: each
@@ -60,6 +62,11 @@ export interface ChatPort {
   /** Where a team's cards go on this platform; undefined means this platform shows none for it. */
   channelFor(team: string): string | undefined;
   postCard(channel: string, card: Card): Promise<PostedMessage>;
+  /**
+   * How long a post to `channel` would wait now for the platform's per-channel pace (ms); the card
+   * worker defers a post that would wait long rather than hold a worker other channels need.
+   */
+  postDelay?(channel: string): number;
   /**
    * After an attempt whose outcome is unknown (a crash or timeout mid-post), find the card if it
    * did land, so it is not posted twice. Platforms that dedupe posts themselves may omit it.

@@ -102,7 +102,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       const n = await sweepUnprocessed(deps.pool, deps.trigger, { graceSeconds: 15, limit: 5000 });
       metrics.swept.inc(n);
       if (n > 0) logger.warn({ requeued: n }, 'sweeper re-enqueued unprocessed orders');
-      const c = await sweepCards({ ...deps, trigger: deps.triggers });
+      const c = await sweepCards({ ...deps, storm: deps.settings.storm, trigger: deps.triggers });
       if (c > 0) logger.warn({ cards: c }, 'sweeper re-enqueued cards that were missing or behind');
       // Shops gone quiet during their active hours (shops[].silence): one card each, cleared on resume.
       for (const a of await checkSilence({ pool: deps.pool, clock: deps.clock, shops: deps.settings.shops, timezone: deps.settings.timezone })) {
@@ -117,7 +117,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   maintenance.on('error', (err) => logger.warn({ err: err.message }, 'maintenance worker error'));
   maintenance.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'maintenance job failed'));
 
-  const cardWorkers = startCardWorkers({ ...deps, concurrency: 4 });
+  const cardWorkers = startCardWorkers({ ...deps, storm: deps.settings.storm, concurrency: 4 });
   const slaWorkers = startSlaWorkers(slaDeps);
   const backlogWorker = await startBacklogWorker({
     pool: deps.pool, clock: deps.clock, backlog: deps.settings.backlog, connection, prefix, logger,

@@ -99,6 +99,32 @@ describe('Slack API calls: bounded retries', () => {
     await expect(slack.call('chat.update', {}, { idempotent: true })).rejects.toMatchObject({ kind: 'rate_limited' });
   });
 
+  it('a 429 on one channel holds that channel only, and the retry waits for the pacer like any post', async () => {
+    const { slack, timer, seen } = api([{ status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '20' } }], { maxInlineWaitMs: 10_000 });
+    const held: number[] = [];
+    const paced: string[] = [];
+    const policy = (channel: string) => ({
+      idempotent: false, rateKey: `chat.postMessage:${channel}`,
+      pace: async () => void paced.push(channel), onRateLimited: (ms: number) => void held.push(ms),
+    });
+    await expect(slack.call('chat.postMessage', { channel: 'C1' }, policy('C1'))).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 20_000 });
+    expect(held).toEqual([20_000]); // the caller's pacer learns the Retry-After
+    // C1 stays blocked without another request to Slack; C2 goes on at once.
+    await expect(slack.call('chat.postMessage', { channel: 'C1' }, policy('C1'))).rejects.toMatchObject({ kind: 'rate_limited' });
+    await expect(slack.call('chat.postMessage', { channel: 'C2' }, policy('C2'))).resolves.toMatchObject({ ok: true });
+    expect(seen).toEqual(['chat.postMessage', 'chat.postMessage']);
+    expect(paced).toEqual(['C1', 'C2']);
+    expect(timer.sleeps).toEqual([]);
+  });
+
+  it('a short Retry-After is waited out, and the retry goes through the pacer again', async () => {
+    const { slack, timer } = api([{ status: 429, body: {}, headers: { 'retry-after': '2' } }, { status: 200, body: { ok: true } }]);
+    let paces = 0;
+    await slack.call('chat.postMessage', {}, { idempotent: false, rateKey: 'chat.postMessage:C1', pace: async () => void paces++ });
+    expect(paces).toBe(2);
+    expect(timer.sleeps).toEqual([2000]);
+  });
+
   it('retries an idempotent call after 5xx with exponential backoff, bounded', async () => {
     const e500 = { status: 500, body: 'oops' };
     const { slack, timer, seen } = api([e500, e500, e500, e500, e500]);

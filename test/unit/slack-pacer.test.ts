@@ -31,4 +31,20 @@ describe('per-channel pacing', () => {
     await pacer.take('C1');
     expect(waits).toHaveLength(2);
   });
+
+  it('tells how long a take would wait without reserving, and holds a channel for a Retry-After', async () => {
+    const timer = virtualTimer();
+    const pacer = new Pacer({ intervalMs: 1000, burst: 2 }, timer);
+    expect(pacer.delay('C1')).toBe(0);
+    await pacer.take('C1');
+    await pacer.take('C1');
+    expect(pacer.delay('C1')).toBe(1000);
+    expect(pacer.delay('C1')).toBe(1000); // asking reserves nothing
+    expect(pacer.delay('C2')).toBe(0);
+    pacer.hold('C2', 30_000);
+    expect(pacer.delay('C2')).toBe(30_000);
+    await pacer.take('C2');
+    expect(timer.sleeps).toEqual([30_000]);
+    expect(pacer.delay('C1')).toBe(0); // 30 s later the bucket is full again
+  });
 });

@@ -2,6 +2,7 @@ import type { ExceptionCard, StaffRef } from '../../domain/cards/exception-card'
 import type { BacklogCard } from '../../domain/cards/backlog-card';
 import type { Card } from '../../domain/ports';
 import type { SilenceCard } from '../../domain/cards/silence-card';
+import type { DigestCard } from '../../domain/cards/digest-card';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
 import type { PriceActionId } from '../../domain/inventory/price-change';
 import { consistencyCardTexts, lowStockCardTexts, priceCardTexts } from './inventory-card-texts';
@@ -142,7 +143,49 @@ export function cardTexts(card: Card, opts: RenderOptions, fmt: PlatformFormat):
       return reconcileCardTexts(card, opts, fmt);
     case 'silence':
       return silenceCardTexts(card, opts, fmt);
+    case 'digest':
+      return digestCardTexts(card, opts, fmt);
   }
+}
+
+/**
+ * A storm digest: how many exceptions of one type joined, how many still wait, the newest few.
+ * No buttons: members are handled through their own cards once released, or /order lookups.
+ */
+export function digestCardTexts(card: DigestCard, opts: RenderOptions, fmt: PlatformFormat): CardTexts {
+  const { locale, timezone } = opts;
+  const now = opts.now ?? new Date();
+  const e = fmt.escape;
+  const time = (iso: string) => formatTime(iso, timezone, locale, now);
+  const type = e(typeLabel(locale, card.type));
+  const status = card.status === 'open'
+    ? t(locale, 'digest.status.open', { members: card.members, unclaimed: card.unclaimed, unresolved: card.unresolved })
+    : t(locale, 'digest.status.cleared', {
+      time: card.clearedAt ? time(card.clearedAt) : '', members: card.members, unresolved: card.unresolved,
+      waiting: Math.max(0, card.unresolved - card.released), releaseAfter: card.releaseAfter,
+    });
+  const fields = [];
+  if (card.newest.length > 0) {
+    fields.push({
+      key: 'newest',
+      label: t(locale, 'digest.field.newest', { shown: card.newest.length, members: card.members }),
+      value: card.newest.map((l) => t(locale, 'digest.item', {
+        orderId: e(l.externalId), source: e(l.source), shop: e(l.shop), reason: e(l.reason), time: time(l.at),
+        done: l.status === 'resolved', claimed: l.status === 'claimed' || l.status === 'escalated',
+      })).join('\n'),
+    });
+  }
+  fields.push({ key: 'since', label: t(locale, 'backlog.field.since'), value: t(locale, 'digest.value.window', { from: time(card.openedAt), last: time(card.lastJoinedAt) }) });
+  if (card.released > 0) fields.push({ key: 'released', label: t(locale, 'digest.field.released'), value: String(card.released) });
+  return {
+    title: t(locale, 'digest.title', { type, members: card.members }),
+    severity: card.status === 'open' || card.unresolved > card.released ? 'warning' : 'info',
+    severityLabel: t(locale, card.status === 'open' || card.unresolved > card.released ? 'severity.warning' : 'severity.info'),
+    status,
+    overdue: false,
+    fields,
+    buttons: [],
+  };
 }
 
 /** A shop gone quiet: no buttons; it says since when and closes when orders resume. */

@@ -39,6 +39,19 @@ export class Pacer {
     if (wait > 0) await this.timer.sleep(wait);
   }
 
+  /** How long a `take(key)` made now would wait (ms), without reserving anything. */
+  delay(key: string): number {
+    const now = this.timer.now();
+    const earliest = now - (this.opts.burst - 1) * this.opts.intervalMs;
+    return Math.max(0, Math.max(this.next.get(key) ?? earliest, earliest) - now);
+  }
+
+  /** The platform said "not before `ms` from now" (a 429's Retry-After): no slot for `key` until then. */
+  hold(key: string, ms: number): void {
+    const until = this.timer.now() + ms;
+    this.next.set(key, Math.max(this.next.get(key) ?? 0, until));
+  }
+
   private prune(now: number): void {
     for (const [k, v] of this.next) if (v < now) this.next.delete(k);
   }

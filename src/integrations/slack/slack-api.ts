@@ -32,12 +32,21 @@ export interface CallPolicy {
   lookup?: () => Promise<webApi.WebAPICallResult | undefined>;
   /** Attempts for this call (views.open's trigger lives 3 s: one attempt). */
   maxAttempts?: number;
+  /**
+   * What a 429 blocks (default: the method). chat.postMessage is limited per channel, so a post
+   * passes `chat.postMessage:<channel>` and a storm in one channel does not hold back the others.
+   */
+  rateKey?: string;
+  /** Wait for the caller's pacer before every attempt, retries included, so a retry never jumps the queue. */
+  pace?: () => Promise<void>;
+  /** Told the Retry-After of a 429, so the caller's pacer holds the key that long too. */
+  onRateLimited?: (retryAfterMs: number) => void;
 }
 
 /**
  * The Web API with the retry rules orderops needs, over @slack/web-api's WebClient (whose own
  * retries are off, so every wait is decided here and bounded): a 429 waits its Retry-After and
- * holds back other calls to the same method meanwhile; 5xx and network errors back off
+ * holds back other calls under the same rate key (the method, or a post's channel) meanwhile; 5xx and network errors back off
  * exponentially; errors leave as `ChatDeliveryError` classified by the error table.
  */
 export class SlackApi {
@@ -65,8 +74,10 @@ export class SlackApi {
 
   async call<T extends webApi.WebAPICallResult = webApi.WebAPICallResult>(method: string, args: Record<string, unknown>, policy: CallPolicy): Promise<T> {
     const attempts = policy.maxAttempts ?? this.maxAttempts;
+    const rateKey = policy.rateKey ?? method;
     for (let attempt = 1; ; attempt++) {
-      await this.waitForMethod(method);
+      await this.waitForMethod(rateKey);
+      if (policy.pace) await policy.pace();
       try {
         return (await this.client.apiCall(method, args)) as T;
       } catch (e) {
@@ -74,9 +85,10 @@ export class SlackApi {
         const last = attempt >= attempts;
         if (err.kind === 'rate_limited') {
           const wait = err.retryAfterMs ?? 1000;
-          this.blockedUntil.set(method, Math.max(this.blockedUntil.get(method) ?? 0, this.timer.now() + wait));
+          this.blockedUntil.set(rateKey, Math.max(this.blockedUntil.get(rateKey) ?? 0, this.timer.now() + wait));
+          policy.onRateLimited?.(wait);
           if (last || wait > this.maxInlineWaitMs) throw err;
-          this.opts.logger.info({ method, retryAfterMs: wait, attempt }, 'Slack rate limit: waiting as told');
+          this.opts.logger.info({ method, rateKey, retryAfterMs: wait, attempt }, 'Slack rate limit: waiting as told');
           continue; // waitForMethod sleeps until the block lifts
         }
         if (err.kind !== 'transient' || last) throw err;
@@ -93,15 +105,15 @@ export class SlackApi {
     }
   }
 
-  private async waitForMethod(method: string): Promise<void> {
+  private async waitForMethod(rateKey: string): Promise<void> {
     for (;;) {
-      const until = this.blockedUntil.get(method);
+      const until = this.blockedUntil.get(rateKey);
       const wait = until === undefined ? 0 : until - this.timer.now();
       if (wait <= 0) {
-        this.blockedUntil.delete(method);
+        this.blockedUntil.delete(rateKey);
         return;
       }
-      if (wait > this.maxInlineWaitMs) throw new ChatDeliveryError('rate_limited', `${method}: rate limited for another ${Math.ceil(wait / 1000)}s`, wait);
+      if (wait > this.maxInlineWaitMs) throw new ChatDeliveryError('rate_limited', `${rateKey}: rate limited for another ${Math.ceil(wait / 1000)}s`, wait);
       await this.timer.sleep(wait);
     }
   }

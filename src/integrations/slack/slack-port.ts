@@ -54,13 +54,26 @@ export class SlackChatPort implements ChatPort {
     return this.opts.teamChannels[team] ?? this.opts.fallbackChannel;
   }
 
+  postDelay(channel: string): number {
+    return this.posts.delay(channel);
+  }
+
+  /** chat.postMessage to a channel: paced per channel, retries included, and a 429 holds that channel only. */
+  private channelPolicy(channel: string) {
+    return {
+      rateKey: `chat.postMessage:${channel}`,
+      pace: () => this.posts.take(channel),
+      onRateLimited: (ms: number) => this.posts.hold(channel, ms),
+    };
+  }
+
   async postCard(channel: string, card: Card): Promise<PostedMessage> {
     const msg = this.render(card);
-    await this.posts.take(channel);
     const res = await this.opts.api.call<webApi.ChatPostMessageResponse>(
       'chat.postMessage',
       { channel, text: msg.text, blocks: msg.blocks, metadata: cardMetadata(card), unfurl_links: false, unfurl_media: false },
       {
+        ...this.channelPolicy(channel),
         idempotent: false,
         // A 5xx or a timeout may still have posted it: look before posting again.
         lookup: async () => {
@@ -86,11 +99,10 @@ export class SlackChatPort implements ChatPort {
 
   async updateCard(message: PostedMessage, card: Card): Promise<void> {
     const msg = this.render(card);
-    await this.updates.take('chat.update');
     await this.opts.api.call(
       'chat.update',
       { channel: message.channel, ts: message.messageId, text: msg.text, blocks: msg.blocks, metadata: cardMetadata(card) },
-      { idempotent: true },
+      { idempotent: true, pace: () => this.updates.take('chat.update'), onRateLimited: (ms) => this.updates.hold('chat.update', ms) },
     );
   }
 
@@ -112,9 +124,8 @@ export class SlackChatPort implements ChatPort {
       if (!channel) return false;
       this.dmChannels.set(to.slackUserId, channel);
     }
-    await this.posts.take(channel);
     // At least once: a DM repeated after an ambiguous failure beats an escalation nobody saw.
-    await this.opts.api.call('chat.postMessage', { channel, text: clip(noticeText(this.opts.locale, notice), SLACK_LIMITS.replyText) }, { idempotent: true });
+    await this.opts.api.call('chat.postMessage', { channel, text: clip(noticeText(this.opts.locale, notice), SLACK_LIMITS.replyText) }, { ...this.channelPolicy(channel), idempotent: true });
     return true;
   }
 
@@ -123,11 +134,10 @@ export class SlackChatPort implements ChatPort {
     const who = people.map((p) => slackMention(p)).join(' ');
     // The notice names the people in `people`; here they become real mentions.
     const text = notice.vars && 'people' in notice.vars ? noticeText(this.opts.locale, notice, { people: who }) : `${who} ${noticeText(this.opts.locale, notice)}`;
-    await this.posts.take(message.channel);
     await this.opts.api.call(
       'chat.postMessage',
       { channel: message.channel, thread_ts: message.messageId, text: clip(text.trim(), SLACK_LIMITS.replyText) },
-      { idempotent: true },
+      { ...this.channelPolicy(message.channel), idempotent: true },
     );
   }
 

@@ -19,6 +19,8 @@ export function cardMetadata(card: Card): { event_type: string; event_payload: R
   const payload: Record<string, string | number> = { card_key: card.key };
   if (card.kind === 'exception') payload.exception_id = card.exceptionId;
   else payload.alert_id = card.alertId;
+  // How many exceptions a digest covers at this version (read by bench:cards to time each member).
+  if (card.kind === 'digest') payload.members = card.members;
   payload.version = card.version;
   return { event_type: CARD_EVENT_TYPE, event_payload: payload };
 }
