@@ -231,12 +231,13 @@ async function runPhase(name) {
   await cleanRedis(prefix).catch(() => undefined);
 
   const posted = rows.filter((r) => r.postedMs !== undefined);
-  const within30 = posted.filter((r) => r.postedMs <= TARGETS.stormAllWithinMs).length;
+  const shown = rows.filter((r) => r.shownMs !== undefined);
+  const within30 = shown.filter((r) => r.shownMs <= TARGETS.stormAllWithinMs).length;
   const perChannel = channelStats(standIn, t0);
   // The card pipeline's own rate while it was saturated (first to last post), to project how long
   // the rest would take when the wait ran out.
   const postRate = postTimes.length > 1 ? (postTimes.length - 1) / ((postTimes[postTimes.length - 1] - postTimes[0]) / 1000) : NaN;
-  const unposted = rows.length - posted.length;
+  const unposted = rows.length - shown.length;
   const res = {
     phase: name,
     settings: name === 'within' ? { seconds: S.withinSeconds, exceptionOrdersPerSec: S.withinRate, cleanPerSec: S.cleanRate, channels: 4 } : { seconds: S.stormSeconds, ordersPerSec: S.stormRate, mix: 'seed (≈17 % exceptions)', channels: 2 },
@@ -246,8 +247,9 @@ async function runPhase(name) {
     cards,
     exceptions: rows.length,
     posted: posted.length,
+    inDigest: rows.filter((r) => r.via === 'digest').length,
     unposted,
-    latency: { ack: latencySummary(rows, 'ackMs'), exceptionCreated: latencySummary(rows, 'createdMs'), firstCall: latencySummary(rows, 'firstCallMs'), posted: latencySummary(rows, 'postedMs'), answered: latencySummary(rows, 'answeredMs') },
+    latency: { ack: latencySummary(rows, 'ackMs'), exceptionCreated: latencySummary(rows, 'createdMs'), firstCall: latencySummary(rows, 'firstCallMs'), posted: latencySummary(rows, 'postedMs'), shown: latencySummary(rows, 'shownMs'), answered: latencySummary(rows, 'answeredMs') },
     within30s: within30,
     perChannel,
     postRatePerSec: round(postRate, 2),
@@ -258,7 +260,7 @@ async function runPhase(name) {
     load,
   };
   writeFileSync(path.join(OUT_DIR, `latencies-${name}.json`), JSON.stringify(rows));
-  console.log(`${rows.length} exceptions, ${posted.length} cards posted; p95 ${res.latency.posted.p95} ms`);
+  console.log(`${rows.length} exceptions, ${posted.length} in cards of their own, ${res.inDigest} in digests; shown p95 ${res.latency.shown.p95} ms`);
   return res;
 }
 
@@ -268,8 +270,8 @@ function report(all) {
   L.push(`machine: ${machineLine(all.machine)}`);
   L.push(`code: src ${all.code.src}, card path ${all.code.hotPath}`);
   L.push('');
-  L.push('| phase | orders pushed | exceptions | cards posted | posted ≤ 30 s | ack p50/p95 ms | order → exception stored p50/p95 ms | order → card posted p50 / p95 / max ms | 429s | peak posts/channel in 1 s / 60 s | last card | load avg before → after |');
-  L.push('| --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | --- | --- | --- |');
+  L.push('| phase | orders pushed | exceptions | own cards | in digests | shown ≤ 30 s | ack p50/p95 ms | order → exception stored p50/p95 ms | order → own card posted p50 / p95 / max ms | order → shown (card or digest) p50 / p95 / max ms | 429s | peak posts/channel in 1 s / 60 s | last card | load avg before → after |');
+  L.push('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- | ---: | --- | --- | --- |');
   for (const r of Object.values(all.phases)) {
     if (r.error) {
       L.push(`| ${r.phase} | failed: ${r.error.split('\n')[0]} |`);
@@ -279,7 +281,7 @@ function report(all) {
     const limited = ch.reduce((a, [, s]) => a + s.limited, 0);
     const peaks = ch.map(([k, s]) => `${k} ${s.peakPer1s}/${s.peakPer60s}`).join(', ');
     const last = r.drainedSec !== null ? `${r.drainedSec} s after the last push` : `not within ${r.waitedSec} s after the last push (${r.unposted} left; projected ${r.projectedLastCardSec} s after the first push at ${r.postRatePerSec} cards/s)`;
-    L.push(`| ${r.phase} | ${r.sent.pushes} (${r.orders.acked} acked) | ${r.exceptions} | ${r.posted} | ${r.within30s} | ${r.latency.ack.p50}/${r.latency.ack.p95} | ${r.latency.exceptionCreated.p50}/${r.latency.exceptionCreated.p95} | ${r.latency.posted.p50} / ${r.latency.posted.p95} / ${r.latency.posted.max} | ${limited} | ${peaks} | ${last} | ${r.load.before.join(' ')} → ${r.load.after.join(' ')} |`);
+    L.push(`| ${r.phase} | ${r.sent.pushes} (${r.orders.acked} acked) | ${r.exceptions} | ${r.posted} | ${r.inDigest} | ${r.within30s} | ${r.latency.ack.p50}/${r.latency.ack.p95} | ${r.latency.exceptionCreated.p50}/${r.latency.exceptionCreated.p95} | ${r.latency.posted.p50} / ${r.latency.posted.p95} / ${r.latency.posted.max} | ${r.latency.shown.p50} / ${r.latency.shown.p95} / ${r.latency.shown.max} | ${limited} | ${peaks} | ${last} | ${r.load.before.join(' ')} → ${r.load.after.join(' ')} |`);
   }
   L.push('');
   for (const r of Object.values(all.phases)) {
@@ -299,7 +301,7 @@ async function main() {
     command: `npm run bench:cards -- ${process.argv.slice(2).join(' ')}`.trim(),
     settings: { ...S, limitToleranceMs: Number(opt['limit-tolerance-ms']) },
     machine: await machineFacts({ pgUrl: dbUrl('postgres'), redisUrl: REDIS_URL }),
-    code: codeDigest(ROOT, ['src/jobs/card-jobs.ts', 'src/actions/sync-cards.ts', 'src/integrations/slack/slack-port.ts', 'src/integrations/slack/slack-api.ts', 'src/integrations/slack/pacer.ts']),
+    code: codeDigest(ROOT, ['src/jobs/card-jobs.ts', 'src/actions/sync-cards.ts', 'src/db/digests.ts', 'src/domain/cards/digest-card.ts', 'src/integrations/slack/slack-port.ts', 'src/integrations/slack/slack-api.ts', 'src/integrations/slack/pacer.ts']),
     phases: {},
   };
   console.log(`bench:cards ${RUN_ID}: ${phases.join(', ')}; load average ${loadAverage().join(' ')}`);
@@ -324,10 +326,9 @@ async function main() {
     all.verdicts.push({ name: 'storm: every exception in a card or digest within 30 s', value: `${s.within30s} of ${s.exceptions} (${round((100 * s.within30s) / s.exceptions, 1)} %)`, target: 'all', met: s.within30s === s.exceptions });
     const limited = Object.values(s.perChannel).reduce((a, c) => a + c.limited, 0);
     const peak60 = Math.max(...Object.entries(s.perChannel).filter(([k]) => !k.startsWith('D')).map(([, c]) => c.peakPer60s));
-    // The platform's limit is the hard line (a 429 means the bot pushed past it); the cards per
-    // channel per minute are reported beside it, since one card per exception at 1/s is itself
-    // more than a person can read (what a digest card would fold).
-    all.verdicts.push({ name: 'storm: no flood beyond the platform limit (429s answered)', value: `${limited} 429s; one card per exception, up to ${peak60} cards per channel per minute`, target: '0 429s', met: limited === 0 });
+    // The platform's limit is the hard line (a 429 means the bot pushed past it); the posts per
+    // channel per minute are reported beside it: past storm.max_cards the rest fold into digests.
+    all.verdicts.push({ name: 'storm: no flood beyond the platform limit (429s answered)', value: `${limited} 429s; ${s.posted} own cards + digests for ${s.inDigest}, up to ${peak60} posts per channel per minute`, target: '0 429s', met: limited === 0 });
   }
   writeFileSync(path.join(OUT_DIR, 'results.json'), JSON.stringify(all, null, 2));
   console.log(report(all));

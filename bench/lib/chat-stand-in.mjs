@@ -141,6 +141,8 @@ export async function startChatStandIn(o = {}) {
       threadTs: b.thread_ts ? String(b.thread_ts) : undefined,
       cardKey: meta?.card_key,
       version: meta?.version,
+      // A storm digest says how many exceptions it covers at this version.
+      members: meta?.members,
       text: typeof b.text === 'string' ? b.text.slice(0, 300) : undefined,
       status: 200,
       ok: true,

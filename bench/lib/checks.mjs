@@ -26,7 +26,8 @@ export async function progress(url) {
       (SELECT count(*) FROM orders WHERE processed_revision < revision)::int AS unprocessed,
       (SELECT count(*) FROM exceptions)::int AS exceptions,
       (SELECT count(*) FROM exceptions e WHERE e.status <> 'resolved' AND NOT EXISTS
-         (SELECT 1 FROM chat_messages m WHERE m.card_key = 'exception:' || e.id AND m.state = 'posted'))::int AS cards_missing,
+         (SELECT 1 FROM chat_messages m WHERE m.state = 'posted' AND m.card_key =
+            CASE WHEN e.card_mode = 'digest' THEN 'digest:' || e.digest_id ELSE 'exception:' || e.id END))::int AS cards_missing,
       (SELECT count(*) FROM exceptions e WHERE e.assignee IS NULL AND e.status <> 'resolved' AND e.claim_due_at <= now() AND e.level1_sent = 0)::int AS l1_missing,
       (SELECT count(*) FROM exceptions e WHERE e.status <> 'resolved' AND e.resolve_due_at <= now() AND e.level2_sent = 0)::int AS l2_missing,
       (SELECT count(*) FROM notifications WHERE status = 'pending')::int AS notifications_pending,
@@ -78,7 +79,8 @@ async function loadExceptions(c) {
   const { rows } = await c.query(
     `SELECT e.id::int, e.type, e.team, e.status, e.assignee, e.version, e.level1_sent AS l1, e.level2_sent AS l2,
             e.claim_due_at <= now() AS claim_due, e.resolve_due_at <= now() AS resolve_due,
-            extract(epoch FROM e.created_at) * 1000 AS created_ms, o.external_id
+            extract(epoch FROM e.created_at) * 1000 AS created_ms, o.external_id,
+            e.card_mode, e.digest_id::int AS digest_id, e.digest_seq
        FROM exceptions e JOIN orders o ON o.id = e.order_id ORDER BY e.id`,
   );
   return rows;
@@ -98,10 +100,19 @@ export async function checkCards(url, standIn) {
     let mismatched = 0;
     let behind = 0;
     const doubledKeys = [];
+    const digestCover = digestCoverage(standIn);
+    let inDigest = 0;
     for (const e of exceptions) {
       const key = `exception:${e.id}`;
       const p = posts.get(key) ?? [];
       const row = rowByKey.get(key);
+      if (e.card_mode === 'digest') {
+        // A storm digest line: shown once its digest rendered at least this many members.
+        inDigest++;
+        if (p.length > 0) doubledKeys.push({ key, order: e.external_id, posts: p.length, note: 'a digest member with a card of its own' });
+        if (coveredAt(digestCover, e) === undefined) missing++;
+        continue;
+      }
       if (p.length === 0 && e.status !== 'resolved') missing++;
       if (p.length > 1) {
         doubled++;
@@ -116,6 +127,7 @@ export async function checkCards(url, standIn) {
     return {
       exceptions: exceptions.length,
       posted: exceptions.filter((e) => (posts.get(`exception:${e.id}`) ?? []).length > 0).length,
+      inDigest,
       missing,
       doubled: doubled + doubledKeys.filter((d) => !d.key.startsWith('exception:')).length,
       doubledKeys,
@@ -259,12 +271,18 @@ export async function cardLatencies(url, sender, standIn) {
     for (const call of standIn.calls) {
       if (call.method === 'chat.postMessage' && call.cardKey && !call.threadTs && !firstCall.has(call.cardKey)) firstCall.set(call.cardKey, call);
     }
+    const digestCover = digestCoverage(standIn);
     return exceptions.map((e) => {
       const key = `exception:${e.id}`;
       const sent = sender.log.get(e.external_id)?.firstSentAt;
       const acked = sender.log.get(e.external_id)?.ackedAt;
       const post = (posts.get(key) ?? [])[0];
+      const digestAt = e.card_mode === 'digest' ? coveredAt(digestCover, e) : undefined;
+      // Shown: its own card posted, or (storm) its digest rendered with it counted.
+      const shownAt = post?.at ?? digestAt;
       return {
+        via: post ? 'card' : digestAt !== undefined ? 'digest' : undefined,
+        shownMs: shownAt !== undefined && sent !== undefined ? shownAt - sent : undefined,
         exception: e.id,
         type: e.type,
         team: e.team,
@@ -279,6 +297,22 @@ export async function cardLatencies(url, sender, standIn) {
       };
     });
   });
+}
+
+/** Per digest card, its applied posts and updates in time order with the member count each showed. */
+function digestCoverage(standIn) {
+  const byKey = new Map();
+  for (const c of standIn.calls) {
+    if (!c.applied || c.threadTs || !c.cardKey?.startsWith('digest:') || !['chat.postMessage', 'chat.update'].includes(c.method)) continue;
+    if (!byKey.has(c.cardKey)) byKey.set(c.cardKey, []);
+    byKey.get(c.cardKey).push({ at: c.at, members: Number(c.members ?? 0) });
+  }
+  return byKey;
+}
+
+/** When a digest member was first shown: the first render of its digest counting at least its place. */
+function coveredAt(cover, e) {
+  return (cover.get(`digest:${e.digest_id}`) ?? []).find((r) => r.members >= e.digest_seq)?.at;
 }
 
 export function percentile(sorted, p) {

@@ -6,6 +6,7 @@ import { maskPhone } from '../domain/privacy/mask';
 import type { Staff } from '../domain/staff';
 import { insertAudit } from '../db/audit';
 import { cardMessages } from '../db/chat-messages';
+import { digestOf } from '../db/digests';
 import { findStaff } from '../db/staff';
 import { t, typeLabel, type Locale } from '../bot/i18n';
 import type { Mailer } from '../integrations/email/mailer';
@@ -117,18 +118,25 @@ async function send(deps: DeliveryDeps, n: NotificationRow, c: Ctx): Promise<{ s
     }
     case 'card_mention': {
       const people = (await Promise.all((n.payload?.recipients ?? []).map((id) => findStaff(deps.pool, id)))).filter((s): s is Staff => s !== null);
-      const posted = (await cardMessages(deps.pool, `exception:${n.exception_id}`)).filter((m) => m.state === 'posted' && m.messageId);
+      // A storm digest line has no card of its own: the mention goes under its digest, naming the order.
+      const digest = await digestOf(deps.pool, n.exception_id);
+      const key = digest !== null ? `digest:${digest}` : `exception:${n.exception_id}`;
+      const posted = (await cardMessages(deps.pool, key)).filter((m) => m.state === 'posted' && m.messageId);
+      const mention: Notice = digest !== null
+        ? { key: 'sla.mention.digest', vars: { people: people.map((s) => s.name).join(' '), orderId: c.orderId, type: c.type } }
+        : { key: 'sla.mention', vars: { people: people.map((s) => s.name).join(' ') } };
       let done = 0;
       for (const m of posted) {
         const p = deps.chats.find((x) => x.platform === m.platform);
         if (!p?.mentionOnCard) continue;
-        await p.mentionOnCard({ channel: m.channel, messageId: m.messageId! }, people, { key: 'sla.mention', vars: { people: people.map((s) => s.name).join(' ') } });
+        await p.mentionOnCard({ channel: m.channel, messageId: m.messageId! }, people, mention);
         done++;
       }
       return done > 0 ? { status: 'sent', detail: `${done} card(s)` } : { status: 'skipped', detail: 'no posted card supports mentions' };
     }
     case 'feishu_urgent': {
-      const m = (await cardMessages(deps.pool, `exception:${n.exception_id}`)).find((x) => x.platform === 'feishu' && x.state === 'posted');
+      const digest = await digestOf(deps.pool, n.exception_id);
+      const m = (await cardMessages(deps.pool, digest !== null ? `digest:${digest}` : `exception:${n.exception_id}`)).find((x) => x.platform === 'feishu' && x.state === 'posted');
       if (!port?.urgent || !m?.messageId || !c.recipient) return { status: 'skipped', detail: 'no Feishu card to ring' };
       await port.urgent({ channel: m.channel, messageId: m.messageId }, [c.recipient]);
       return { status: 'sent' };

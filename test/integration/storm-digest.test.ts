@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { cardTriggers, sweepCards } from '../../src/jobs/card-jobs';
 import { fixedClock } from '../../src/domain/ports';
+import { deliverNotification } from '../../src/actions/deliver-notification';
 import type { DigestCard } from '../../src/domain/cards/digest-card';
 import { writeConfig } from '../helpers/config-file';
 import { eventually, genericOrder, postOrders, startTestApp, uid, type TestApp } from '../helpers/test-app';
@@ -67,6 +68,18 @@ it('shows the first cards singly, the rest in one digest, and releases the open 
   const cancelled = members[0]!;
   expect((await postOrders(app.url, { ...vague(cancelled.external_id), status: 'cancelled', updated_at: '2026-01-08T21:00:00+08:00' })).status).toBe(200);
   await eventually(async () => ((await localDigest(digestId))?.unresolved === 6 ? true : undefined), 20_000, 'the digest counting the cancelled member as resolved');
+
+  // An SLA mention of a digest line goes under the digest, naming the order.
+  const late = members[1]!;
+  const { rows: [note] } = await db.query<{ id: number }>(
+    `INSERT INTO notifications (idempotency_key, exception_id, kind, channel, recipient, payload)
+     VALUES ($1, $2, 'level1', 'local_card_mention', NULL, $3) RETURNING id`,
+    [`test-mention-${late.id}`, late.id, JSON.stringify({ level: 1, recipients: ['demo.service.supervisor'] })],
+  );
+  const delivered = await deliverNotification({ pool: app.pool, chats: app.chats, locale: 'en', clock: fixedClock(new Date()), logger: app.logger }, note!.id);
+  expect(delivered).toMatchObject({ status: 'sent' });
+  const notes = (await db.query<{ notes: { notice: { key: string; vars: Record<string, string> } }[] }>(`SELECT notes FROM local_cards WHERE card_key = $1`, [`digest:${digestId}`])).rows[0]!.notes;
+  expect(notes.at(-1)!.notice).toMatchObject({ key: 'sla.mention.digest', vars: { orderId: late.external_id } });
 
   // The storm is over an hour later: the digest clears and the open members get cards of their own,
   // at most max_cards per window, the rest on a later sweep.

@@ -75,6 +75,7 @@ export const en: Record<string, string> = {
   'sla.level1.dm': 'The "{{type}}" exception of order {{orderId}} has been unclaimed for over {{minutes}} minutes; please assign it: {{reason}}',
   'sla.level2.dm': 'The "{{type}}" exception of order {{orderId}} is unresolved after {{minutes}} minutes (level 2): {{reason}}',
   'sla.mention': '{{people}} this exception is past its claim deadline; please take it.',
+  'sla.mention.digest': '{{people}} order {{orderId}} ({{type}}) in this digest is past its claim deadline; please take it (/order {{orderId}}).',
   'email.subject': '[orderops] Order {{orderId}}: exception unresolved (level {{level}})',
   'email.intro': 'This exception has been unresolved for over {{minutes}} minutes and needs you:',
   'email.footer': 'Sent by orderops. Claim or handle it on the exception card in chat.',

@@ -75,6 +75,7 @@ export const zhCN: Record<string, string> = {
   'sla.level1.dm': '订单 {{orderId}} 的「{{type}}」异常已超过 {{minutes}} 分钟无人认领，请安排处理：{{reason}}',
   'sla.level2.dm': '订单 {{orderId}} 的「{{type}}」异常已超过 {{minutes}} 分钟未解决（第 2 级升级）：{{reason}}',
   'sla.mention': '{{people}} 这个异常已超过认领时限，请处理。',
+  'sla.mention.digest': '{{people}} 汇总中的订单 {{orderId}}（{{type}}）已超过认领时限，请处理（/order {{orderId}}）。',
   'email.subject': '[orderops] 订单 {{orderId}} 异常超时未解决（第 {{level}} 级）',
   'email.intro': '以下异常已超过 {{minutes}} 分钟未解决，需要你处理：',
   'email.footer': '这封邮件由 orderops 自动发送；在聊天中的异常卡片上认领或处理即可。',

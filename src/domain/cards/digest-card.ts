@@ -19,7 +19,8 @@ export interface StormPolicy {
   releaseAfter: boolean;
 }
 
-export const DEFAULT_STORM: StormPolicy = { enabled: true, maxCards: 20, windowSeconds: 60, quietSeconds: 120, list: 10, releaseAfter: true };
+/** 20 cards per 30 s: at Slack's 1 post/s per channel each is posted within 30 s, leaving room for digests. */
+export const DEFAULT_STORM: StormPolicy = { enabled: true, maxCards: 20, windowSeconds: 30, quietSeconds: 120, list: 10, releaseAfter: true };
 
 /**
  * One card standing for many exceptions of one type and team during a storm: the count, how many
