@@ -25,9 +25,12 @@ export async function progress(url) {
       (SELECT count(*) FROM orders)::int AS orders,
       (SELECT count(*) FROM orders WHERE processed_revision < revision)::int AS unprocessed,
       (SELECT count(*) FROM exceptions)::int AS exceptions,
-      (SELECT count(*) FROM exceptions e WHERE e.status <> 'resolved' AND NOT EXISTS
-         (SELECT 1 FROM chat_messages m WHERE m.state = 'posted' AND m.card_key =
-            CASE WHEN e.card_mode = 'digest' THEN 'digest:' || e.digest_id ELSE 'exception:' || e.id END))::int AS cards_missing,
+      ((SELECT count(*) FROM exceptions e WHERE e.status <> 'resolved' AND e.card_mode IS DISTINCT FROM 'digest' AND NOT EXISTS
+         (SELECT 1 FROM chat_messages m WHERE m.state = 'posted' AND m.card_key = 'exception:' || e.id))
+       -- a storm digest's line: shown once its digest is posted and rendered at its current version
+       + (SELECT count(*) FROM exceptions e JOIN exception_digests d ON d.id = e.digest_id WHERE e.card_mode = 'digest' AND NOT EXISTS
+         (SELECT 1 FROM chat_messages m WHERE m.state = 'posted' AND m.card_key = 'digest:' || d.id
+            AND m.rendered_version >= d.version + (SELECT coalesce(sum(x.version - 1), 0) FROM exceptions x WHERE x.digest_id = d.id))))::int AS cards_missing,
       (SELECT count(*) FROM exceptions e WHERE e.assignee IS NULL AND e.status <> 'resolved' AND e.claim_due_at <= now() AND e.level1_sent = 0)::int AS l1_missing,
       (SELECT count(*) FROM exceptions e WHERE e.status <> 'resolved' AND e.resolve_due_at <= now() AND e.level2_sent = 0)::int AS l2_missing,
       (SELECT count(*) FROM notifications WHERE status = 'pending')::int AS notifications_pending,

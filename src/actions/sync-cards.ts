@@ -22,7 +22,7 @@ export interface CardSyncDeps {
   clock?: Clock;
 }
 
-/** A card post that would wait longer than this for its channel is deferred instead, freeing the worker for other channels. */
+/** A card post or update that would wait longer than this for the platform's pace is deferred instead, freeing the worker for other channels. */
 export const MAX_POST_WAIT_MS = 2000;
 
 export interface SyncOutcome {
@@ -120,6 +120,11 @@ export async function syncCard(deps: CardSyncDeps, key: string): Promise<SyncOut
           }
           out.posted.push(chat.platform);
         } else if (row.renderedVersion < card.version) {
+          const wait = chat.updateDelay?.(row.channel) ?? 0;
+          if (wait > MAX_POST_WAIT_MS) {
+            out.errors.push(new ChatDeliveryError('rate_limited', `${chat.platform} updates are busy for another ${wait} ms`, wait));
+            continue;
+          }
           try {
             await chat.updateCard({ channel: row.channel, messageId: row.messageId! }, card);
             await markRendered(deps.pool, row.id, card.version);

@@ -67,6 +67,8 @@ export interface ChatPort {
    * worker defers a post that would wait long rather than hold a worker other channels need.
    */
   postDelay?(channel: string): number;
+  /** The same for an update of a posted card (Slack paces chat.update for the whole workspace). */
+  updateDelay?(channel: string): number;
   /**
    * After an attempt whose outcome is unknown (a crash or timeout mid-post), find the card if it
    * did land, so it is not posted twice. Platforms that dedupe posts themselves may omit it.

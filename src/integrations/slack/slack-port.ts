@@ -58,6 +58,10 @@ export class SlackChatPort implements ChatPort {
     return this.posts.delay(channel);
   }
 
+  updateDelay(): number {
+    return this.updates.delay('chat.update');
+  }
+
   /** chat.postMessage to a channel: paced per channel, retries included, and a 429 holds that channel only. */
   private channelPolicy(channel: string) {
     return {
