@@ -20,7 +20,7 @@ import { shopifySource } from './integrations/platforms/shopify/shopify-source';
 import type { OrderSource } from './integrations/platforms/source';
 import { createOrderQueue, queueTrigger, type OrderJobData } from './jobs/queues';
 import { producerConnection, whenReady, workerConnection } from './jobs/redis';
-import { startWorkers, type RunningWorkers } from './jobs/workers';
+import { startWorkers, type RunningWorkers, type WorkerDeps } from './jobs/workers';
 import { configuredPullers } from './integrations/platforms/pullers';
 import { sweepUnprocessed } from './jobs/sweep-orders';
 import { cardTriggers, createCardQueues, enqueueCard, type CardQueues } from './jobs/card-jobs';
@@ -136,6 +136,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       sms: config.sms ? smsSender(config.sms) : undefined,
       inventoryActions: inventory,
       reconcile: { intake, pullers: configuredPullers(config.platforms, config.shopTokens) },
+      tmc: taobaoTmc(config, intake, logger),
     });
     // Catch up at once on whatever a previous run left unprocessed, rather than at the first tick.
     sweepUnprocessed(pool, trigger, { graceSeconds: 0, limit: 5000 }).catch((err: unknown) =>
@@ -163,4 +164,16 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       await pool.end();
     },
   };
+}
+
+/** Taobao's TMC consumer when `taobao_tmc.enabled` and the app's credentials are set (else a warning). */
+function taobaoTmc(config: AppConfig, intake: OrderIntake, logger: Logger): WorkerDeps['tmc'] {
+  const tmc = config.settings.taobaoTmc;
+  if (!tmc.enabled) return undefined;
+  const { appKey, appSecret, apiUrl } = config.platforms.taobao;
+  if (!appKey || !appSecret) {
+    logger.warn('taobao_tmc is enabled but TAOBAO_APP_KEY / TAOBAO_APP_SECRET are not set: Taobao messages are not consumed');
+    return undefined;
+  }
+  return { intake, api: { baseUrl: apiUrl, appKey, appSecret }, group: tmc.group, quantity: tmc.quantity, pollSeconds: tmc.pollSeconds };
 }

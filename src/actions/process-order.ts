@@ -19,7 +19,11 @@ export interface ProcessDeps {
 export type ProcessOutcome =
   | { status: 'missing' }
   | { status: 'up_to_date' }
-  | { status: 'processed'; opened: CardRef[]; closed: CardRef[]; autoApproved: boolean; tags: string[]; cards?: { key: string; version: number }[] };
+  | {
+      status: 'processed'; opened: CardRef[]; closed: CardRef[]; autoApproved: boolean; tags: string[]; cards?: { key: string; version: number }[];
+      /** A thin push, left unjudged: the whole order should be fetched from the platform. */
+      thin?: { revision: number };
+    };
 
 /** An exception and the version its card must show. */
 export interface CardRef {
@@ -59,7 +63,7 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
         // A thin platform push (status only, no items or address): judging it would raise false
         // exceptions. It is judged when the full order arrives (a detail fetch or reconciliation).
         await tx.query('UPDATE orders SET processed_revision = revision WHERE id = $1', [orderId]);
-        return { status: 'processed' as const, opened: [], closed: [], autoApproved: false, tags: [] };
+        return { status: 'processed' as const, opened: [], closed: [], autoApproved: false, tags: [], thin: { revision: row.revision } };
       }
       // Reserving locks the order's SKU rows: concurrent orders for the last units queue here.
       const reservation = deps.inventory?.enabled

@@ -178,6 +178,12 @@ function toSettings(f: FileConfig): Settings {
         packed: stage('packed', 'warehouse'),
       },
     },
+    taobaoTmc: {
+      enabled: f.taobao_tmc?.enabled ?? false,
+      group: f.taobao_tmc?.group ?? 'default',
+      pollSeconds: f.taobao_tmc?.poll_seconds ?? 5,
+      quantity: f.taobao_tmc?.quantity ?? 100,
+    },
     storm: {
       enabled: f.storm?.enabled ?? DEFAULT_STORM.enabled,
       maxCards: f.storm?.max_cards ?? DEFAULT_STORM.maxCards,
@@ -274,8 +280,9 @@ function toShop(s: NonNullable<FileConfig['shops']>[number]): ShopSettings {
     team: s.team ?? RECONCILE_DEFAULT_TEAM,
     ...(s.token_env !== undefined ? { tokenEnv: s.token_env } : {}),
     ...(s.shop_domain !== undefined ? { shopDomain: s.shop_domain } : {}),
+    orderShop: s.order_shop ?? s.id,
     ...(s.silence
-      ? { silence: { minutes: s.silence.minutes, activeHours: s.silence.active_hours ?? null, orderShop: s.silence.order_shop ?? s.id } }
+      ? { silence: { minutes: s.silence.minutes, activeHours: s.silence.active_hours ?? null, orderShop: s.silence.order_shop ?? s.order_shop ?? s.id } }
       : {}),
     reconcile: {
       enabled: s.reconcile?.enabled ?? RECONCILE_DEFAULTS.enabled,

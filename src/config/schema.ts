@@ -75,6 +75,8 @@ const shop = z.strictObject({
     .regex(/^[A-Z_][A-Z0-9_]*$/, 'the NAME of the environment variable that holds the token, e.g. DOUYIN_TOKEN_HOME (never the token itself)')
     .optional(),
   shop_domain: z.string().regex(/^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/i, 'a host name such as example.myshopify.com (no https://)').optional(),
+  // The shop value the platform's orders carry (Douyin shop_id …): ties a push to this shop's token.
+  order_shop: z.string().min(1).optional(),
   reconcile: z
     .strictObject({
       enabled: z.boolean().optional(),
@@ -138,6 +140,14 @@ export const fileSchema = z.strictObject({
       stages: z
         .partialRecord(stageName, z.strictObject({ threshold_minutes: minutes.optional(), team: z.string().min(1).optional() }))
         .optional(),
+    })
+    .optional(),
+  taobao_tmc: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      group: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a TMC consumer group name such as default').optional(),
+      poll_seconds: z.number().int().min(1).max(600).optional(),
+      quantity: z.number().int().min(1).max(200).optional(),
     })
     .optional(),
   storm: z

@@ -36,6 +36,8 @@ export interface Settings {
     listOldest: number;
     stages: Record<BacklogStage, { thresholdMinutes: number; team: string }>;
   };
+  /** Taobao's message service (TMC) polled over HTTP (`taobao_tmc:`); needs TAOBAO_APP_KEY/SECRET. */
+  taobaoTmc: { enabled: boolean; group: string; pollSeconds: number; quantity: number };
   /** When a storm of exceptions turns into digest cards instead of one card each (`storm:`). */
   storm: StormPolicy;
   /** Channel pools, low stock, the daily consistency report and price approval. */

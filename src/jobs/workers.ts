@@ -22,6 +22,8 @@ import type { Locale } from '../bot/i18n';
 import type { InventoryActions } from '../actions/inventory';
 import { startInventoryWorker } from './consistency-jobs';
 import { startReconcileWorker } from './reconcile-jobs';
+import { enqueueDetail, startDetailWorker } from './detail-jobs';
+import { startTmcWorker, type TmcWorkerDeps } from './tmc-jobs';
 import type { OrderIntake } from '../actions/ingest-orders';
 import type { PullerFor } from '../integrations/platforms/pullers';
 
@@ -46,6 +48,8 @@ export interface WorkerDeps extends ProcessDeps {
   inventoryActions?: InventoryActions;
   /** The intake and the shops' pull clients: with them, each configured shop is reconciled on its schedule. */
   reconcile?: { intake: Pick<OrderIntake, 'ingest'>; pullers: PullerFor };
+  /** Taobao's TMC queue, polled (taobao_tmc.enabled with the app's credentials). */
+  tmc?: Omit<TmcWorkerDeps, 'connection' | 'prefix' | 'logger' | 'pool'>;
 }
 
 export interface RunningWorkers {
@@ -57,9 +61,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const { connection, prefix, logger, metrics } = deps;
   // Processing reserves stock from channel pools (inventory settings).
   const processDeps: ProcessDeps = { ...deps, inventory: deps.settings.inventory };
+  // Thin platform pushes are followed by a fetch of the whole order (where the platform has one).
+  const details = deps.reconcile
+    ? startDetailWorker({ pool: deps.pool, shops: deps.settings.shops, ...deps.reconcile, connection, prefix, logger })
+    : undefined;
   const processOne = async (orderId: number) => {
     const outcome = await processOrder(processDeps, orderId);
     metrics.processed.inc({ outcome: outcome.status });
+    if (outcome.status === 'processed' && outcome.thin && details) {
+      await enqueueDetail(details.queue, orderId, outcome.thin.revision).catch((err: unknown) =>
+        logger.warn({ orderId, err: (err as Error).message }, 'order detail fetch not enqueued; reconciliation will fill it'));
+    }
     if (outcome.status === 'processed') {
       if (outcome.opened.length > 0) logger.info({ orderId, opened: outcome.opened.map((o) => o.id) }, 'exceptions opened');
       for (const ref of [...outcome.opened, ...outcome.closed]) await deps.triggers.cards.changed(ref.id, ref.version);
@@ -135,6 +147,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         cardChanged: (key, version) => enqueueCard(deps.queues, key, version),
       })
     : undefined;
+  const tmcWorker = deps.tmc ? await startTmcWorker({ ...deps.tmc, pool: deps.pool, connection, prefix, logger }) : undefined;
   // Re-arm every timer of the next day at start: a Redis restart or wipe loses no escalation.
   const rearm = () => sweepSla(slaDeps, { horizonMs: 24 * 3600_000 }).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'SLA re-arm sweep failed'));
   void rearm();
@@ -149,7 +162,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       return;
     }
     logger.warn('Redis connection is back: declaring job schedulers and re-arming SLA timers');
-    Promise.all([declareSweep(), backlogWorker.declareSchedules(), inventoryWorker?.declareSchedules(), reconcileWorker?.declareSchedules()])
+    Promise.all([declareSweep(), backlogWorker.declareSchedules(), inventoryWorker?.declareSchedules(), reconcileWorker?.declareSchedules(), tmcWorker?.declareSchedules()])
       .then(rearm)
       .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'could not declare job schedulers after a Redis reconnect'));
   };
@@ -158,7 +171,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   return {
     async close() {
       connection.off('ready', onReady);
-      await Promise.all([orders.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close()]);
+      await Promise.all([orders.close(), details?.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close(), tmcWorker?.close()]);
       await maintenanceQueue.close();
     },
   };

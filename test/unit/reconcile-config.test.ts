@@ -2,7 +2,7 @@ import { readConfig } from '../../src/config';
 import { loadSettings, parseSettings, type ConfigProblem } from '../../src/config/load-file';
 import { OrderopsError } from '../../src/domain/errors';
 import { pullerFor } from '../../src/integrations/platforms/pullers';
-import type { ShopSettings } from '../../src/domain/reconcile/shop';
+import { shopOfOrder, type ShopSettings } from '../../src/domain/reconcile/shop';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeConfig } from '../helpers/config-file';
@@ -39,9 +39,9 @@ describe('shops: in orderops.yml', () => {
       '    reconcile: { every_minutes: 15, window_minutes: 60, enabled: false }',
     ));
     expect(s.shops).toEqual<ShopSettings[]>([
-      { id: 'home-flagship', source: 'douyin', name: 'home-flagship', team: 'review', tokenEnv: 'DOUYIN_TOKEN_HOME', reconcile: { enabled: true, everyMinutes: 30, windowMinutes: 180 } },
+      { id: 'home-flagship', source: 'douyin', name: 'home-flagship', team: 'review', tokenEnv: 'DOUYIN_TOKEN_HOME', orderShop: 'home-flagship', reconcile: { enabled: true, everyMinutes: 30, windowMinutes: 180 } },
       {
-        id: 'us-store', source: 'shopify', name: 'US store', team: 'service', tokenEnv: 'SHOPIFY_TOKEN_US', shopDomain: 'us-store.myshopify.com',
+        id: 'us-store', source: 'shopify', name: 'US store', team: 'service', tokenEnv: 'SHOPIFY_TOKEN_US', shopDomain: 'us-store.myshopify.com', orderShop: 'us-store',
         reconcile: { enabled: false, everyMinutes: 15, windowMinutes: 60 },
       },
     ]);
@@ -82,7 +82,7 @@ describe('shops: in orderops.yml', () => {
 describe('the puller registry', () => {
   const platforms = readConfig({ USER: 'ops', DOUYIN_APP_KEY: 'k', DOUYIN_APP_SECRET: 's' }).platforms;
   const shop = (over: Partial<ShopSettings>): ShopSettings => ({
-    id: 'a', source: 'douyin', name: 'a', team: 'review', reconcile: { enabled: true, everyMinutes: 30, windowMinutes: 180 }, ...over,
+    id: 'a', source: 'douyin', name: 'a', team: 'review', orderShop: 'a', reconcile: { enabled: true, everyMinutes: 30, windowMinutes: 180 }, ...over,
   });
 
   it('explains what is missing: the token, its env var, the app credentials, the Shopify domain', () => {
@@ -97,5 +97,23 @@ describe('the puller registry', () => {
   it('resolves each source to its pull client', () => {
     expect(pullerFor(shop({}), platforms, 'tok')).toMatchObject({ ok: true, puller: { source: 'douyin' } });
     expect(pullerFor(shop({ source: 'shopify', shopDomain: 'x.myshopify.com' }), platforms, 'tok')).toMatchObject({ ok: true, puller: { source: 'shopify', maxLookbackDays: 60 } });
+  });
+});
+
+describe('which configured shop an order belongs to', () => {
+  const s = parseSettings([
+    'shops:',
+    '  - { id: home, source: douyin, order_shop: "323423" }',
+    '  - { id: outlet, source: douyin, order_shop: "555" }',
+    '  - { id: us, source: shopify, shop_domain: us.myshopify.com }',
+  ].join('\n')).shops;
+  it.each([
+    ['douyin', '323423', 'home'],
+    ['douyin', '555', 'outlet'],
+    ['douyin', '999', undefined], // two douyin shops, neither named: no guess
+    ['shopify', 'anything', 'us'], // the only shopify shop
+    ['taobao', '1', undefined],
+  ])('%s order of shop %s → %s', (source, orderShop, expected) => {
+    expect(shopOfOrder(s, source, orderShop)?.id).toBe(expected);
   });
 });

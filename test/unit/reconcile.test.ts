@@ -150,7 +150,7 @@ describe('reconcile windows', () => {
 describe('reconcile command helpers', () => {
   const now = new Date('2026-01-08T13:00:00Z');
   const shop = (id: string, source: ShopSettings['source']): ShopSettings => ({
-    id, source, name: id, team: 'review', reconcile: { enabled: true, everyMinutes: 30, windowMinutes: 180 },
+    id, source, name: id, team: 'review', orderShop: id, reconcile: { enabled: true, everyMinutes: 30, windowMinutes: 180 },
   });
   const shops = [shop('dy-a', 'douyin'), shop('dy-b', 'douyin'), shop('sf', 'shopify')];
 

@@ -16,6 +16,8 @@ export interface ShopSettings {
   tokenEnv?: string;
   /** Shopify: the shop's myshopify.com domain (its Admin API lives there). */
   shopDomain?: string;
+  /** The shop value the platform's orders carry (Douyin `shop_id` …; default: the id). */
+  orderShop: string;
   /** Silence detection: no orders for `minutes` within `activeHours` (local time) raises one card. */
   silence?: { minutes: number; activeHours: { from: string; to: string } | null; orderShop: string };
   reconcile: {
@@ -30,3 +32,12 @@ export interface ShopSettings {
 export const RECONCILE_DEFAULTS = { enabled: true, everyMinutes: 30, windowMinutes: 180 } as const;
 /** Reconcile cards go to this team unless the shop names one. */
 export const RECONCILE_DEFAULT_TEAM = 'review';
+
+/**
+ * The configured shop an order belongs to: the one whose `order_shop` is the order's shop, or else
+ * the only shop of its source (most sellers run one shop per platform).
+ */
+export function shopOfOrder(shops: ShopSettings[], source: string, orderShop: string | undefined): ShopSettings | undefined {
+  const same = shops.filter((s) => s.source === source);
+  return same.find((s) => orderShop !== undefined && s.orderShop === orderShop) ?? (same.length === 1 ? same[0] : undefined);
+}

@@ -2,7 +2,13 @@ import type { PlatformsConfig } from '../../config';
 import type { ShopSettings, ShopSource } from '../../domain/reconcile/shop';
 import type { TimeWindow } from './common/china-time';
 import type { HttpOptions } from './common/http-client';
-import type { PullPage } from './common/platform-order';
+import { PlatformApiError } from './common/http-client';
+import type { MapResult, PullPage } from './common/platform-order';
+import type { IncomingOrder } from '../../db/order-writes';
+import { fetchDouyinOrder } from './douyin/api-client';
+import { mapDouyinOrder } from './douyin/order-map';
+import { fetchTaobaoTrade } from './taobao/pull';
+import { mapTaobaoTrade } from './taobao/order-map';
 import { pullDouyinOrders } from './douyin/pull';
 import { pullJdOrders } from './jd/pull';
 import { pullPddOrders } from './pinduoduo/pull';
@@ -20,6 +26,18 @@ export interface Puller {
   pull(window: TimeWindow): AsyncGenerator<PullPage>;
   /** How far back the platform's list API serves orders, when it limits it. */
   maxLookbackDays?: number;
+  /**
+   * One order, whole, by its id: what a thin push (a status message) is followed by. Platforms whose
+   * pushes are complete, or whose detail API is not wired, leave it out.
+   */
+  fetch?(externalId: string): Promise<IncomingOrder>;
+}
+
+/** A fetched order that does not map is not retried: the platform would answer the same. */
+function mapped(source: string, raw: unknown, map: (o: Record<string, unknown>) => MapResult): IncomingOrder {
+  const r = map(raw as Record<string, unknown>);
+  if (!r.ok) throw new PlatformApiError(source, 'unmappable', r.errors.map((e) => `${e.field} ${e.message}`).join('; '), false);
+  return { order: r.order, raw };
 }
 
 export type PullerResult = { ok: true; puller: Puller } | { ok: false; reason: string };
@@ -62,7 +80,14 @@ export function pullerFor(shop: ShopSettings, platforms: PlatformsConfig, token:
       const p = platforms.douyin;
       if (!p.appKey || !p.appSecret) return needApp();
       const opts = { ...http, baseUrl: p.apiUrl, appKey: p.appKey, appSecret: p.appSecret, accessToken: token };
-      return { ok: true, puller: { source: 'douyin', pull: (w) => pullDouyinOrders(w, opts) } };
+      return {
+        ok: true,
+        puller: {
+          source: 'douyin',
+          pull: (w) => pullDouyinOrders(w, opts),
+          fetch: async (id) => mapped('douyin', await fetchDouyinOrder(opts, id), mapDouyinOrder),
+        },
+      };
     }
     case 'shopify': {
       if (!shop.shopDomain) return { ok: false, reason: `${label} needs shop_domain (e.g. example.myshopify.com) in orderops.yml` };
@@ -77,7 +102,13 @@ export function pullerFor(shop: ShopSettings, platforms: PlatformsConfig, token:
       if (!p.appKey || !p.appSecret) return needApp();
       const opts = { ...http, baseUrl: p.apiUrl, appKey: p.appKey, appSecret: p.appSecret, session: token };
       // The increment API serves the last three months.
-      return { ok: true, puller: { source: 'taobao', pull: (w) => pullTaobaoOrders(w, opts), maxLookbackDays: 90 } };
+      return {
+        ok: true,
+        puller: {
+          source: 'taobao', pull: (w) => pullTaobaoOrders(w, opts), maxLookbackDays: 90,
+          fetch: async (tid) => mapped('taobao', await fetchTaobaoTrade(opts, tid), mapTaobaoTrade),
+        },
+      };
     }
     case 'pinduoduo': {
       const p = platforms.pdd;

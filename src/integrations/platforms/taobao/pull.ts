@@ -9,7 +9,7 @@ export interface TaobaoPullOptions extends HttpOptions {
   baseUrl: string;
   appKey: string;
   appSecret: string;
-  /** The seller's session key (access token). */
+  /** The seller's session key (access token); empty for app-level calls (TMC). */
   session: string;
   signMethod?: TopSignMethod;
   now?: () => Date;
@@ -28,9 +28,11 @@ export const TRADE_FIELDS = [
 /** One signed TOP call (§2.2), POSTed as a form. Returns the `<method>_response` node. */
 export async function callTop(opts: TaobaoPullOptions, method: string, business: Record<string, string>): Promise<Json> {
   const params: Record<string, string> = {
-    method, app_key: opts.appKey, session: opts.session, timestamp: formatGmt8((opts.now ?? (() => new Date()))()),
+    method, app_key: opts.appKey, timestamp: formatGmt8((opts.now ?? (() => new Date()))()),
     format: 'json', v: '2.0', sign_method: opts.signMethod ?? 'hmac-sha256', ...business,
   };
+  // App-level calls (the TMC message queue) take no seller session.
+  if (opts.session) params.session = opts.session;
   params.sign = topSign(params, opts.appSecret, opts.signMethod ?? 'hmac-sha256');
   const answer = obj(
     await requestJson('taobao', opts.baseUrl, {
@@ -78,4 +80,10 @@ export async function* pullTaobaoOrders(window: TimeWindow, opts: TaobaoPullOpti
       yield { window: windowIso(w), page: n, lastOfWindow: n === 1, total, ...mapPage(trades, mapTaobaoTrade) };
     }
   }
+}
+
+/** One trade, whole (`taobao.trade.fullinfo.get`): what a TMC message (which names only the tid) is followed by. */
+export async function fetchTaobaoTrade(opts: TaobaoPullOptions, tid: string): Promise<Json> {
+  const data = await callTop(opts, 'taobao.trade.fullinfo.get', { fields: opts.fields ?? TRADE_FIELDS, tid });
+  return obj(data.trade);
 }

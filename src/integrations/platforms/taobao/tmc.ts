@@ -1,0 +1,100 @@
+import { gmt8ToIso } from '../common/china-time';
+import { parseJsonLossless } from '../common/lossless-json';
+import { compact, isObj, obj, str, statusOf, type Json, type PlatformOrder, type PlatformStage } from '../common/platform-order';
+import type { ItemError } from '../source';
+import { callTop, type TaobaoPullOptions } from './pull';
+import { topList } from './order-map';
+import { toYuan } from '../common/money';
+
+/** A TMC message as `taobao.tmc.messages.consume` hands it out (§2.1); `content` is a JSON string. */
+export interface TmcMessage {
+  id: string;
+  topic: string;
+  userNick?: string;
+  pubTime?: string;
+  content: Json;
+  raw: Json;
+}
+
+/** Trade topics that say where the trade is now; the others (memo, address, refunds) say only "look again". */
+const TOPIC_STAGE: Record<string, PlatformStage> = {
+  taobao_trade_TradeCreate: 'pending_payment',
+  taobao_trade_TradeAlipayCreate: 'pending_payment',
+  taobao_trade_TradeBuyerPay: 'pending',
+  taobao_trade_TradeSellerShip: 'shipped',
+  taobao_trade_TradePartlySellerShip: 'pending',
+  taobao_trade_TradeSuccess: 'completed',
+  taobao_trade_TradeClose: 'cancelled',
+};
+
+export type TmcMapResult = { kind: 'order'; order: PlatformOrder } | { kind: 'skip'; why: string } | { kind: 'error'; errors: ItemError[] };
+
+/** Read one consumed message; `content` may hold 19-digit tids, so it is parsed losslessly. */
+export function readTmcMessage(raw: unknown): TmcMessage | { errors: ItemError[] } {
+  const m = obj(raw);
+  const id = str(m.id);
+  const topic = str(m.topic);
+  const errors: ItemError[] = [];
+  if (!id) errors.push({ field: 'id', message: 'is required' });
+  if (!topic) errors.push({ field: 'topic', message: 'is required' });
+  let content: Json = {};
+  if (typeof m.content === 'string') {
+    try {
+      const c = parseJsonLossless(m.content);
+      if (isObj(c)) content = c;
+      else errors.push({ field: 'content', message: 'must be a JSON object encoded as a string' });
+    } catch (e) {
+      errors.push({ field: 'content', message: `is not valid JSON: ${(e as Error).message}` });
+    }
+  } else if (isObj(m.content)) content = m.content;
+  else errors.push({ field: 'content', message: 'is required' });
+  if (errors.length > 0) return { errors };
+  return { id: id!, topic: topic!, userNick: str(m.user_nick), pubTime: str(m.pub_time), content, raw: m };
+}
+
+/**
+ * A trade message → a thin internal order keyed by `tid` (`partial: true`): its status where the
+ * topic gives one, the payment where the content has it, nothing guessed. Thin orders carry no
+ * update time: the message's publication time is not the trade's `modified`, and a whole trade
+ * fetched afterwards must never look older than its own message.
+ */
+export function mapTmcMessage(m: TmcMessage, receivedAt: string): TmcMapResult {
+  if (!m.topic.startsWith('taobao_trade_') && !m.topic.startsWith('taobao_refund_')) return { kind: 'skip', why: `topic ${m.topic} is not about trades` };
+  const tid = str(m.content.tid);
+  if (!tid || !/^\d{1,24}$/.test(tid)) return { kind: 'error', errors: [{ field: 'content.tid', message: 'must be the trade id (digits)' }] };
+  const stage = TOPIC_STAGE[m.topic];
+  const mapped = stage ? statusOf(stage) : { status: 'created' as const, stage: undefined };
+  const payment = m.content.payment !== undefined ? toYuan(m.content.payment) : null;
+  const order: PlatformOrder = compact({
+    source: 'taobao',
+    externalId: tid,
+    channel: 'taobao',
+    shop: m.userNick ?? str(m.content.seller_nick),
+    createdAt: gmt8ToIso(m.pubTime) ?? receivedAt,
+    status: mapped.status,
+    stage: mapped.stage,
+    buyer: {},
+    address: {},
+    items: [],
+    total: payment ?? '0.00',
+    currency: 'CNY',
+    presale: false,
+    logistics: { intercepted: false },
+    platformStatus: m.topic,
+    flags: [],
+    partial: true,
+  });
+  return { kind: 'order', order };
+}
+
+/** Up to `quantity` (≤ 200) unconfirmed messages of the group (§2.1); the app's own call, no session. */
+export async function consumeTmc(opts: Omit<TaobaoPullOptions, 'session'>, group: string, quantity: number): Promise<unknown[]> {
+  const data = await callTop({ ...opts, session: '' }, 'taobao.tmc.messages.consume', { group_name: group, quantity: String(Math.min(200, quantity)) });
+  return topList(data.messages, 'tmc_message');
+}
+
+/** Confirm what was stored; unconfirmed messages come back after a few minutes. */
+export async function confirmTmc(opts: Omit<TaobaoPullOptions, 'session'>, group: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await callTop({ ...opts, session: '' }, 'taobao.tmc.messages.confirm', { group_name: group, s_message_ids: ids.join(',') });
+}
