@@ -21,6 +21,7 @@ import type { OrderSource } from './integrations/platforms/source';
 import { createOrderQueue, queueTrigger, type OrderJobData } from './jobs/queues';
 import { producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers, type RunningWorkers, type WorkerDeps } from './jobs/workers';
+import { pddMessageUrl } from './integrations/platforms/pinduoduo/sign';
 import { configuredPullers } from './integrations/platforms/pullers';
 import { sweepUnprocessed } from './jobs/sweep-orders';
 import { cardTriggers, createCardQueues, enqueueCard, type CardQueues } from './jobs/card-jobs';
@@ -137,6 +138,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       inventoryActions: inventory,
       reconcile: { intake, pullers: configuredPullers(config.platforms, config.shopTokens) },
       tmc: taobaoTmc(config, intake, logger),
+      pmc: pddPmc(config, intake, logger),
     });
     // Catch up at once on whatever a previous run left unprocessed, rather than at the first tick.
     sweepUnprocessed(pool, trigger, { graceSeconds: 0, limit: 5000 }).catch((err: unknown) =>
@@ -176,4 +178,15 @@ function taobaoTmc(config: AppConfig, intake: OrderIntake, logger: Logger): Work
     return undefined;
   }
   return { intake, api: { baseUrl: apiUrl, appKey, appSecret }, group: tmc.group, quantity: tmc.quantity, pollSeconds: tmc.pollSeconds };
+}
+
+/** Pinduoduo's message connection when `pdd_pmc.enabled` and the app's credentials are set (else a warning). */
+function pddPmc(config: AppConfig, intake: OrderIntake, logger: Logger): WorkerDeps['pmc'] {
+  if (!config.settings.pddPmc.enabled) return undefined;
+  const { clientId, clientSecret, messageUrl } = config.platforms.pdd;
+  if (!clientId || !clientSecret) {
+    logger.warn('pdd_pmc is enabled but PDD_CLIENT_ID / PDD_CLIENT_SECRET are not set: Pinduoduo messages are not received');
+    return undefined;
+  }
+  return { intake, url: () => pddMessageUrl(clientId, Date.now(), clientSecret, messageUrl) };
 }

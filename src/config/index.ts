@@ -56,7 +56,7 @@ export interface PlatformsConfig {
   /** Shopify's Admin API lives on each shop's domain, so it has no global default. */
   shopify: { webhookSecret?: string; apiUrl?: string };
   taobao: { appKey?: string; appSecret?: string; apiUrl: string };
-  pdd: { clientId?: string; clientSecret?: string; apiUrl: string };
+  pdd: { clientId?: string; clientSecret?: string; apiUrl: string; messageUrl: string };
   jd: { appKey?: string; appSecret?: string; apiUrl: string };
 }
 
@@ -115,23 +115,24 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 function readPlatforms(env: NodeJS.ProcessEnv): PlatformsConfig {
-  const url = (name: string, fallback: string | undefined): string | undefined => {
+  const url = (name: string, fallback: string | undefined, kind: 'http' | 'ws' = 'http'): string | undefined => {
     const v = env[name] || fallback;
     if (v === undefined) return undefined;
     let ok = false;
     try {
-      ok = ['http:', 'https:'].includes(new URL(v).protocol);
+      ok = (kind === 'ws' ? ['ws:', 'wss:'] : ['http:', 'https:']).includes(new URL(v).protocol);
     } catch {
       ok = false;
     }
-    if (!ok) throw new OrderopsError(ErrorCode.ConfigInvalid, `${name} must be an http(s) URL, got "${v}"`);
+    if (!ok) throw new OrderopsError(ErrorCode.ConfigInvalid, `${name} must be a${kind === 'ws' ? ' ws(s)' : 'n http(s)'} URL, got "${v}"`);
     return v;
   };
   return {
     douyin: { appKey: env.DOUYIN_APP_KEY || undefined, appSecret: env.DOUYIN_APP_SECRET || undefined, apiUrl: url('DOUYIN_API_URL', 'https://openapi-fxg.jinritemai.com')! },
     shopify: { webhookSecret: env.SHOPIFY_WEBHOOK_SECRET || undefined, apiUrl: url('SHOPIFY_API_URL', undefined) },
     taobao: { appKey: env.TAOBAO_APP_KEY || undefined, appSecret: env.TAOBAO_APP_SECRET || undefined, apiUrl: url('TAOBAO_API_URL', 'https://eco.taobao.com/router/rest')! },
-    pdd: { clientId: env.PDD_CLIENT_ID || undefined, clientSecret: env.PDD_CLIENT_SECRET || undefined, apiUrl: url('PDD_API_URL', 'https://gw-api.pinduoduo.com/api/router')! },
+    pdd: { clientId: env.PDD_CLIENT_ID || undefined, clientSecret: env.PDD_CLIENT_SECRET || undefined, apiUrl: url('PDD_API_URL', 'https://gw-api.pinduoduo.com/api/router')!,
+      messageUrl: url('PDD_MESSAGE_URL', 'wss://message-api.pinduoduo.com', 'ws')! },
     jd: { appKey: env.JD_APP_KEY || undefined, appSecret: env.JD_APP_SECRET || undefined, apiUrl: url('JD_API_URL', 'https://api.jd.com/routerjson')! },
   };
 }

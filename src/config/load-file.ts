@@ -178,6 +178,7 @@ function toSettings(f: FileConfig): Settings {
         packed: stage('packed', 'warehouse'),
       },
     },
+    pddPmc: { enabled: f.pdd_pmc?.enabled ?? false },
     taobaoTmc: {
       enabled: f.taobao_tmc?.enabled ?? false,
       group: f.taobao_tmc?.group ?? 'default',

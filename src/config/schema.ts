@@ -142,6 +142,7 @@ export const fileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  pdd_pmc: z.strictObject({ enabled: z.boolean().optional() }).optional(),
   taobao_tmc: z
     .strictObject({
       enabled: z.boolean().optional(),

@@ -36,6 +36,8 @@ export interface Settings {
     listOldest: number;
     stages: Record<BacklogStage, { thresholdMinutes: number; team: string }>;
   };
+  /** Pinduoduo's message service (a WebSocket the bot holds open, `pdd_pmc:`); needs PDD_CLIENT_ID/SECRET. */
+  pddPmc: { enabled: boolean };
   /** Taobao's message service (TMC) polled over HTTP (`taobao_tmc:`); needs TAOBAO_APP_KEY/SECRET. */
   taobaoTmc: { enabled: boolean; group: string; pollSeconds: number; quantity: number };
   /** When a storm of exceptions turns into digest cards instead of one card each (`storm:`). */

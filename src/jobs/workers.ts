@@ -24,6 +24,8 @@ import { startInventoryWorker } from './consistency-jobs';
 import { startReconcileWorker } from './reconcile-jobs';
 import { enqueueDetail, startDetailWorker } from './detail-jobs';
 import { startTmcWorker, type TmcWorkerDeps } from './tmc-jobs';
+import { PmcConnection } from '../integrations/platforms/pinduoduo/pmc';
+import { takePddFrames } from '../actions/consume-pmc';
 import type { OrderIntake } from '../actions/ingest-orders';
 import type { PullerFor } from '../integrations/platforms/pullers';
 
@@ -48,6 +50,8 @@ export interface WorkerDeps extends ProcessDeps {
   inventoryActions?: InventoryActions;
   /** The intake and the shops' pull clients: with them, each configured shop is reconciled on its schedule. */
   reconcile?: { intake: Pick<OrderIntake, 'ingest'>; pullers: PullerFor };
+  /** Pinduoduo's message service: the connection to hold open (pdd_pmc.enabled with the app's credentials). */
+  pmc?: { url: () => string; intake: Pick<OrderIntake, 'ingest'> };
   /** Taobao's TMC queue, polled (taobao_tmc.enabled with the app's credentials). */
   tmc?: Omit<TmcWorkerDeps, 'connection' | 'prefix' | 'logger' | 'pool'>;
 }
@@ -148,6 +152,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       })
     : undefined;
   const tmcWorker = deps.tmc ? await startTmcWorker({ ...deps.tmc, pool: deps.pool, connection, prefix, logger }) : undefined;
+  const pmc = deps.pmc
+    ? new PmcConnection({
+        url: deps.pmc.url, logger,
+        take: (reads) => takePddFrames({ pool: deps.pool, intake: deps.pmc!.intake, shops: deps.settings.shops, logger }, reads),
+      })
+    : undefined;
+  pmc?.start();
   // Re-arm every timer of the next day at start: a Redis restart or wipe loses no escalation.
   const rearm = () => sweepSla(slaDeps, { horizonMs: 24 * 3600_000 }).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'SLA re-arm sweep failed'));
   void rearm();
@@ -171,7 +182,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   return {
     async close() {
       connection.off('ready', onReady);
-      await Promise.all([orders.close(), details?.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close(), tmcWorker?.close()]);
+      await Promise.all([orders.close(), details?.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close(), tmcWorker?.close(), pmc?.close()]);
       await maintenanceQueue.close();
     },
   };

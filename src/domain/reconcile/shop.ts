@@ -34,10 +34,10 @@ export const RECONCILE_DEFAULTS = { enabled: true, everyMinutes: 30, windowMinut
 export const RECONCILE_DEFAULT_TEAM = 'review';
 
 /**
- * The configured shop an order belongs to: the one whose `order_shop` is the order's shop, or else
- * the only shop of its source (most sellers run one shop per platform).
+ * The configured shop an order belongs to: the one whose `order_shop` (or id, which PDD orders carry)
+ * is the order's shop, or else the only shop of its source (most sellers run one shop per platform).
  */
 export function shopOfOrder(shops: ShopSettings[], source: string, orderShop: string | undefined): ShopSettings | undefined {
   const same = shops.filter((s) => s.source === source);
-  return same.find((s) => orderShop !== undefined && s.orderShop === orderShop) ?? (same.length === 1 ? same[0] : undefined);
+  return same.find((s) => orderShop !== undefined && (s.orderShop === orderShop || s.id === orderShop)) ?? (same.length === 1 ? same[0] : undefined);
 }

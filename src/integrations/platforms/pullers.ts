@@ -9,6 +9,8 @@ import { fetchDouyinOrder } from './douyin/api-client';
 import { mapDouyinOrder } from './douyin/order-map';
 import { fetchTaobaoTrade } from './taobao/pull';
 import { mapTaobaoTrade } from './taobao/order-map';
+import { fetchPddOrder } from './pinduoduo/pull';
+import { mapPddOrder } from './pinduoduo/order-map';
 import { pullDouyinOrders } from './douyin/pull';
 import { pullJdOrders } from './jd/pull';
 import { pullPddOrders } from './pinduoduo/pull';
@@ -115,7 +117,13 @@ export function pullerFor(shop: ShopSettings, platforms: PlatformsConfig, token:
       if (!p.clientId || !p.clientSecret) return needApp();
       // PDD orders carry no mall id: the configured shop id stands in for it.
       const opts = { ...http, baseUrl: p.apiUrl, clientId: p.clientId, clientSecret: p.clientSecret, accessToken: token, shop: shop.id };
-      return { ok: true, puller: { source: 'pinduoduo', pull: (w) => pullPddOrders(w, opts) } };
+      return {
+        ok: true,
+        puller: {
+          source: 'pinduoduo', pull: (w) => pullPddOrders(w, opts),
+          fetch: async (sn) => mapped('pinduoduo', await fetchPddOrder(opts, sn), (o) => mapPddOrder(o, shop.id)),
+        },
+      };
     }
     case 'jd': {
       const p = platforms.jd;

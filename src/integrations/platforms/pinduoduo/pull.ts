@@ -69,3 +69,9 @@ export async function* pullPddOrders(window: TimeWindow, opts: PddPullOptions): 
     }
   }
 }
+
+/** One order, whole (`pdd.order.information.get`): what a message (which names only the order_sn) is followed by. */
+export async function fetchPddOrder(opts: PddPullOptions, orderSn: string): Promise<Json> {
+  const data = await callPdd(opts, 'pdd.order.information.get', { order_sn: orderSn });
+  return obj(obj(data.order_info_get_response).order_info);
+}
