@@ -1,6 +1,7 @@
 import nock from 'nock';
 import pg from 'pg';
 import { eventually, startTestApp, type TestApp } from '../helpers/test-app';
+import { onlyLoopback, restoreNet } from '../helpers/loopback-only';
 import { writeConfig } from '../helpers/config-file';
 import { fixture } from '../unit/platforms/load-fixture';
 import { apiSign, eventSign } from '../../src/integrations/platforms/douyin/sign';
@@ -19,16 +20,14 @@ let app: TestApp;
 let db: pg.Pool;
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
+  onlyLoopback();
   app = await startTestApp({ DOUYIN_APP_KEY: DY.appKey, DOUYIN_APP_SECRET: DY.appSecret, DOUYIN_API_URL: DOUYIN, DY_TOKEN_HOME: 'tok-home', ORDEROPS_CONFIG: CONFIG });
   db = new pg.Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 4 });
 });
 afterAll(async () => {
   await app.close();
   await db.end();
-  nock.cleanAll();
-  nock.enableNetConnect();
+  restoreNet();
 });
 
 const base = fixture<Record<string, Record<string, unknown>>>('douyin', 'orders.json')['paid, two lines, masked receiver, urgent buyer note']!;

@@ -3,6 +3,7 @@ import nock from 'nock';
 import pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { eventually, startTestApp, type TestApp } from '../helpers/test-app';
+import { onlyLoopback, restoreNet } from '../helpers/loopback-only';
 import { writeConfig } from '../helpers/config-file';
 import { fixture } from '../unit/platforms/load-fixture';
 import { pddMessageUrl, pddSign } from '../../src/integrations/platforms/pinduoduo/sign';
@@ -42,8 +43,7 @@ beforeAll(async () => {
     });
     onConnect(ws, sockets.length);
   });
-  nock.disableNetConnect();
-  nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
+  onlyLoopback();
   nock(PDD_API)
     .persist()
     .post('/api/router')
@@ -64,8 +64,7 @@ afterAll(async () => {
   await db.end();
   for (const s of sockets) s.terminate();
   await new Promise((r) => server.close(r));
-  nock.cleanAll();
-  nock.enableNetConnect();
+  restoreNet();
 });
 
 const frame = (id: string, type: string, content: string) =>

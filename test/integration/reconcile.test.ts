@@ -3,6 +3,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { Queue } from 'bullmq';
 import { eventually, startTestApp, testEnv, type TestApp } from '../helpers/test-app';
+import { onlyLoopback, restoreNet } from '../helpers/loopback-only';
 import { writeConfig } from '../helpers/config-file';
 import { fixture } from '../unit/platforms/load-fixture';
 import { eventSign } from '../../src/integrations/platforms/douyin/sign';
@@ -41,8 +42,7 @@ let app: TestApp;
 let db: pg.Pool;
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
+  onlyLoopback();
   fakeDouyin('tok-sched', []); // the scheduled shop's platform has nothing: a quiet run
   app = await startTestApp(ENV);
   db = new pg.Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 4 });
@@ -50,8 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await db.end();
-  nock.cleanAll();
-  nock.enableNetConnect();
+  restoreNet();
 });
 
 const shopOf = (id: string): ShopSettings => app.config.settings.shops.find((s) => s.id === id)!;

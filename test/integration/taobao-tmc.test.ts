@@ -4,6 +4,7 @@ import nock from 'nock';
 import pg from 'pg';
 import pino from 'pino';
 import { eventually, startTestApp, type TestApp } from '../helpers/test-app';
+import { onlyLoopback, restoreNet } from '../helpers/loopback-only';
 import { writeConfig } from '../helpers/config-file';
 import { topSign } from '../../src/integrations/platforms/taobao/sign';
 import { consumeTaobaoMessages } from '../../src/actions/consume-tmc';
@@ -46,8 +47,7 @@ function message(id: string, topic: string, content: string) {
 }
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
+  onlyLoopback();
   nock(TOP)
     .persist()
     .post('/router/rest')
@@ -78,8 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await db.end();
-  nock.cleanAll();
-  nock.enableNetConnect();
+  restoreNet();
 });
 
 const order = async (tid: string) =>

@@ -1,3 +1,4 @@
+import { parseJsonLossless } from './lossless-json';
 import type { Order, OrderStage, OrderStatus } from '../../../domain/orders/order';
 import type { IncomingOrder } from '../../../db/order-writes';
 import type { ItemError } from '../source';
@@ -105,4 +106,25 @@ export function mapPage(list: unknown[], map: (o: Json) => MapResult): { orders:
     else errors.push(...r.errors.map((e) => ({ index, ...e })));
   });
   return { orders, errors };
+}
+
+/**
+ * A message field that holds a JSON object encoded as a string (Douyin `data`, TMC and PDD
+ * `content`), read losslessly; an object given as is is taken too. A problem goes into `errors`
+ * under `field` and `{}` comes back.
+ */
+export function jsonObjectField(value: unknown, field: string, errors: ItemError[], missing = 'is required'): Json {
+  if (typeof value === 'string') {
+    try {
+      const parsed = parseJsonLossless(value);
+      if (isObj(parsed)) return parsed;
+      errors.push({ field, message: 'must be a JSON object encoded as a string' });
+    } catch (e) {
+      errors.push({ field, message: `is not valid JSON: ${(e as Error).message}` });
+    }
+    return {};
+  }
+  if (isObj(value)) return value;
+  errors.push({ field, message: missing });
+  return {};
 }

@@ -2,7 +2,7 @@ import type { IncomingOrder } from '../../../db/order-writes';
 import type { ItemError, OrderSource } from '../source';
 import { header } from '../common/headers';
 import { parseJsonLossless } from '../common/lossless-json';
-import { isObj, str, type Json } from '../common/platform-order';
+import { isObj, jsonObjectField, str, type Json } from '../common/platform-order';
 import { mapDouyinPush, type DouyinMessage } from './push-map';
 import { verifyPush } from './sign';
 
@@ -70,16 +70,6 @@ function readMessage(raw: unknown): { msg: DouyinMessage } | { errors: ItemError
   // The verification push sent when the URL is saved (tag "0") is answered whatever it holds.
   if (tag === '0') return { msg: { tag, msgId: msgId ?? '', data: {} } };
   if (!msgId) errors.push({ field: 'msg_id', message: 'is required' });
-  let data: Json = {};
-  if (typeof raw.data === 'string') {
-    try {
-      const d = parseJsonLossless(raw.data);
-      if (isObj(d)) data = d;
-      else errors.push({ field: 'data', message: 'must be a JSON object encoded as a string' });
-    } catch (e) {
-      errors.push({ field: 'data', message: `is not valid JSON: ${(e as Error).message}` });
-    }
-  } else if (isObj(raw.data)) data = raw.data;
-  else errors.push({ field: 'data', message: 'is required (a JSON string)' });
+  const data: Json = jsonObjectField(raw.data, 'data', errors, 'is required (a JSON string)');
   return errors.length > 0 ? { errors } : { msg: { tag: tag!, msgId: msgId!, data } };
 }

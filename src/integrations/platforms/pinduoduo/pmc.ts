@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { parseJsonLossless } from '../common/lossless-json';
-import { compact, isObj, obj, str, statusOf, type Json, type PlatformOrder, type PlatformStage } from '../common/platform-order';
+import { compact, isObj, jsonObjectField, obj, str, statusOf, type Json, type PlatformOrder, type PlatformStage } from '../common/platform-order';
 import type { ItemError } from '../source';
 
 /** A `Common` frame of PDD's message service (§3.1): one message to store, then acknowledge. */
@@ -33,17 +33,7 @@ export function readPmcFrame(text: string): PmcRead {
   const errors: ItemError[] = [];
   if (!id) errors.push({ field: 'id', message: 'is required' });
   if (!type) errors.push({ field: 'message.type', message: 'is required' });
-  let content: Json = {};
-  if (typeof m.content === 'string') {
-    try {
-      const c = parseJsonLossless(m.content);
-      if (isObj(c)) content = c;
-      else errors.push({ field: 'message.content', message: 'must be a JSON object encoded as a string' });
-    } catch (e) {
-      errors.push({ field: 'message.content', message: `is not valid JSON: ${(e as Error).message}` });
-    }
-  } else if (isObj(m.content)) content = m.content;
-  else errors.push({ field: 'message.content', message: 'is required' });
+  const content = jsonObjectField(m.content, 'message.content', errors);
   if (errors.length > 0) return { kind: 'error', ...(id ? { id } : {}), errors };
   return { kind: 'message', frame: { id: id!, sendTime: str(f.sendTime), type: type!, mallId: str(m.mallID) ?? '', content, raw: f } };
 }

@@ -1,6 +1,5 @@
 import { gmt8ToIso } from '../common/china-time';
-import { parseJsonLossless } from '../common/lossless-json';
-import { compact, isObj, obj, str, statusOf, type Json, type PlatformOrder, type PlatformStage } from '../common/platform-order';
+import { compact, jsonObjectField, obj, str, statusOf, type Json, type PlatformOrder, type PlatformStage } from '../common/platform-order';
 import type { ItemError } from '../source';
 import { callTop, type TaobaoPullOptions } from './pull';
 import { topList } from './order-map';
@@ -37,17 +36,7 @@ export function readTmcMessage(raw: unknown): TmcMessage | { errors: ItemError[]
   const errors: ItemError[] = [];
   if (!id) errors.push({ field: 'id', message: 'is required' });
   if (!topic) errors.push({ field: 'topic', message: 'is required' });
-  let content: Json = {};
-  if (typeof m.content === 'string') {
-    try {
-      const c = parseJsonLossless(m.content);
-      if (isObj(c)) content = c;
-      else errors.push({ field: 'content', message: 'must be a JSON object encoded as a string' });
-    } catch (e) {
-      errors.push({ field: 'content', message: `is not valid JSON: ${(e as Error).message}` });
-    }
-  } else if (isObj(m.content)) content = m.content;
-  else errors.push({ field: 'content', message: 'is required' });
+  const content = jsonObjectField(m.content, 'content', errors);
   if (errors.length > 0) return { errors };
   return { id: id!, topic: topic!, userNick: str(m.user_nick), pubTime: str(m.pub_time), content, raw: m };
 }
