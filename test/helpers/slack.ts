@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { signSlackRequest } from '../../src/bot/slack/verify-signature';
 import { appMentionEventCallback, blockActionsButtonOnMessage, slashCommandFormFields, viewSubmissionPlainTextInput } from './slack-fixtures';
-import { eventually } from './test-app';
+import { eventually, startTestApp, type TestApp } from './test-app';
+import { fakeSlackApi, onlyLocalNetwork, type FakeSlackApi } from './slack-fake-api';
 
 export const SLACK_SECRET = 'test-slack-signing-secret';
 export const SLACK_TOKEN = 'xoxb-test-token';
@@ -152,4 +153,38 @@ export async function exceptionOf(db: pg.Pool, externalId: string, what = 'the e
  */
 export async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   return { url: process.env.TEST_DATABASE_URL!, drop: async () => undefined };
+}
+
+/** What a Slack integration test file works with: the bot, its database and the faked Web API. */
+export interface SlackTestBed {
+  app: TestApp;
+  db: pg.Pool;
+  slack: FakeSlackApi;
+}
+
+/**
+ * Register the file's set-up and tear-down: only local network, a faked Slack Web API, a database
+ * of the file's own and the bot on it with the Slack config above. The bed is filled in beforeAll.
+ *
+ * @example
+ *   const bed = useSlackTestBed();
+ *   it('…', async () => { await postOrders(bed.app.url, order); expect(bed.slack.of('chat.postMessage')).toHaveLength(1); });
+ */
+export function useSlackTestBed(): SlackTestBed {
+  const bed = {} as SlackTestBed;
+  let database: Awaited<ReturnType<typeof ownDatabase>>;
+  beforeAll(async () => {
+    onlyLocalNetwork();
+    bed.slack = fakeSlackApi();
+    database = await ownDatabase();
+    bed.app = await startTestApp(slackEnv({ DATABASE_URL: database.url }));
+    bed.db = new pg.Pool({ connectionString: database.url, max: 4 });
+  });
+  afterAll(async () => {
+    await bed.app.close();
+    await bed.db.end();
+    await database.drop();
+    bed.slack.done();
+  });
+  return bed;
 }

@@ -1,26 +1,13 @@
 import pg from 'pg';
-import { eventually, genericOrder, postOrders, startTestApp, uid, type TestApp } from '../helpers/test-app';
-import { blockAction, CHANNELS, exceptionOf, FALLBACK_CHANNEL, interaction, slackEnv, STAFF, viewSubmission, ownDatabase } from '../helpers/slack';
-import { fakeSlackApi, onlyLocalNetwork, type FakeSlackApi, type SlackCall } from '../helpers/slack-fake-api';
+import { eventually, genericOrder, postOrders, uid, type TestApp } from '../helpers/test-app';
+import { blockAction, CHANNELS, exceptionOf, FALLBACK_CHANNEL, interaction, STAFF, viewSubmission, useSlackTestBed } from '../helpers/slack';
+import type { FakeSlackApi, SlackCall } from '../helpers/slack-fake-api';
 
+const bed = useSlackTestBed();
 let app: TestApp;
 let db: pg.Pool;
 let slack: FakeSlackApi;
-let database: Awaited<ReturnType<typeof ownDatabase>>;
-
-beforeAll(async () => {
-  onlyLocalNetwork();
-  slack = fakeSlackApi();
-  database = await ownDatabase();
-  app = await startTestApp(slackEnv({ DATABASE_URL: database.url }));
-  db = new pg.Pool({ connectionString: database.url, max: 4 });
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
-  await database.drop();
-  slack.done();
-});
+beforeAll(() => ({ app, db, slack } = bed));
 
 const agent = (i: number) => STAFF.agents[i - 1]!;
 const VAGUE = { province: '浙江省', city: '杭州市', district: '西湖区', detail: '小区门口' };

@@ -1,27 +1,14 @@
 import pg from 'pg';
-import { eventually, genericOrder, postOrders, startTestApp, uid, type TestApp } from '../helpers/test-app';
-import { appMention, blockAction, CHANNELS, exceptionOf, FORM, formBody, interaction, postSlack, slackEnv, slashCommand, STAFF, ownDatabase } from '../helpers/slack';
-import { fakeSlackApi, onlyLocalNetwork, type FakeSlackApi } from '../helpers/slack-fake-api';
+import { eventually, genericOrder, postOrders, uid, type TestApp } from '../helpers/test-app';
+import { appMention, blockAction, CHANNELS, exceptionOf, FORM, formBody, interaction, postSlack, slashCommand, STAFF, useSlackTestBed } from '../helpers/slack';
+import type { FakeSlackApi } from '../helpers/slack-fake-api';
 import { urlVerification } from '../helpers/slack-fixtures';
 
+const bed = useSlackTestBed();
 let app: TestApp;
 let db: pg.Pool;
 let slack: FakeSlackApi;
-let database: Awaited<ReturnType<typeof ownDatabase>>;
-
-beforeAll(async () => {
-  onlyLocalNetwork();
-  slack = fakeSlackApi();
-  database = await ownDatabase();
-  app = await startTestApp(slackEnv({ DATABASE_URL: database.url }));
-  db = new pg.Pool({ connectionString: database.url, max: 4 });
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
-  await database.drop();
-  slack.done();
-});
+beforeAll(() => ({ app, db, slack } = bed));
 
 const agent = STAFF.agents[0]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
