@@ -2,6 +2,9 @@
 // exception, in the mix of the seed's live-stream storm (src/cli/demo-storm.ts, stormMix), pushed at
 // a constant rate. Deterministic for a seed.
 import { seeded } from './chat-stand-in.mjs';
+import demoStorm from '../../dist/cli/demo-storm.js';
+
+const { shanghaiIso, stormOrderBody } = demoStorm;
 
 /** The seed storm's shares per order (src/cli/demo-storm.ts stormMix); the rest is clean. */
 export const SEED_MIX = {
@@ -33,79 +36,12 @@ export const EXCEPTION_TYPES = [
   'logistics_intercepted', 'stock_out', 'review', 'default',
 ];
 
-const PLACES = [
-  ['浙江省', '杭州市', '西湖区', '文三路'],
-  ['上海市', '上海市', '浦东新区', '世纪大道'],
-  ['北京市', '北京市', '朝阳区', '建国路'],
-  ['广东省', '深圳市', '南山区', '科技园路'],
-  ['江苏省', '南京市', '鼓楼区', '中山北路'],
-];
-const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙'];
-const GIVEN = [...'伟芳娜敏静丽强磊军洋勇艳'];
-const VAGUE = ['小区门口', '菜鸟驿站', '丰巢快递柜', '学校对面'];
-const URGENT = ['急！10号前送达', '务必在10号前送达，送人用', '加急，明天要用'];
-const INVOICE = ['需要开发票，抬头：杭州某某科技有限公司', '请开专票，税号随后发', '麻烦开票，公司报销'];
-const FORWARD = ['到了帮忙转寄给我妈', '放门卫代收就行'];
-const PLAIN = ['', '', '', '谢谢主播', '颜色要白色', '包装好一点'];
-
-function shanghaiIso(ms) {
-  return `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
-}
-
-/** One generic order body (a JSON string) of `kind` with id `id`. */
+/**
+ * One generic order body (a JSON string) of `kind` with id `id`: the demo's storm order
+ * (src/cli/demo-storm.ts stormOrderBody, from the build that every bench runs first).
+ */
 export function orderJson(kind, id, rnd, createdMs = Date.now()) {
-  const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
-  const [province, city, district, street] = pick(PLACES);
-  const body = {
-    id,
-    channel: 'douyin',
-    shop: 'home-flagship',
-    created_at: shanghaiIso(createdMs),
-    status: 'paid',
-    buyer: { name: pick(SURNAMES) + pick(GIVEN), phone: `138${String(Math.floor(rnd() * 1e8)).padStart(8, '0')}`, vip: false },
-    address: { province, city, district, detail: `${street}${1 + Math.floor(rnd() * 300)}号${1 + Math.floor(rnd() * 20)}幢${101 + Math.floor(rnd() * 20) * 100}室` },
-    items: [{ sku: 'LAMP-01', qty: 1, price: '599.00' }],
-    total: '599.00',
-    paid: '599.00',
-    currency: 'CNY',
-    remark: pick(PLAIN),
-    presale: false,
-    logistics: { intercepted: false },
-  };
-  switch (kind) {
-    case 'clean':
-      break;
-    case 'vague_address':
-      body.address = { province, city, district, detail: pick(VAGUE) };
-      break;
-    case 'urgent':
-      body.remark = pick(URGENT);
-      break;
-    case 'invoice':
-      body.remark = pick(INVOICE);
-      break;
-    case 'forward':
-      body.remark = pick(FORWARD);
-      break;
-    case 'partial_payment':
-      body.status = 'partially_paid';
-      body.paid = '299.00';
-      break;
-    case 'intercepted':
-      body.logistics = { intercepted: true, carrier: '中通快递', tracking_no: `ZT${String(Math.floor(rnd() * 1e12)).padStart(12, '0')}` };
-      break;
-    case 'high_amount':
-      body.items = [{ sku: 'LAMP-01', qty: 6, price: '599.00' }];
-      body.total = '3594.00';
-      body.paid = '3594.00';
-      break;
-    case 'remote_region':
-      body.address = { province: '新疆维吾尔自治区', city: '乌鲁木齐市', district: '天山区', detail: `解放北路${1 + Math.floor(rnd() * 200)}号3单元101室` };
-      break;
-    default:
-      throw new Error(`unknown order kind ${kind}`);
-  }
-  return JSON.stringify(body);
+  return JSON.stringify(stormOrderBody(kind, id, rnd, shanghaiIso(createdMs)));
 }
 
 /** `n` kinds in the proportions of `mix` (shares of all orders; the rest clean), shuffled. */

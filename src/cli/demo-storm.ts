@@ -143,7 +143,6 @@ export function shanghaiIso(ms: number): string {
  */
 export function stormOrders(opts: { n: number; runId: string; seed: number; startMs: number; speed: number }): StormOrder[] {
   const rnd = seeded(opts.seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const kinds: StormKind[] = [];
   for (const [kind, count] of Object.entries(stormMix(opts.n)) as [StormKind, number][]) for (let i = 0; i < count; i++) kinds.push(kind);
   while (kinds.length < opts.n) kinds.push('clean');
@@ -156,62 +155,73 @@ export function stormOrders(opts: { n: number; runId: string; seed: number; star
   const times = stormSchedule(opts.n);
   return kinds.map((kind, i) => {
     const atMs = times[i]!;
-    const [province, city, district, streets] = pick(PLACES);
-    const detail = `${pick(streets)}${1 + Math.floor(rnd() * 300)}号${1 + Math.floor(rnd() * 20)}幢${100 + Math.floor(rnd() * 20) * 100 + Math.floor(rnd() * 4) + 1}室`;
-    const phone = `1${pick(['3', '5', '7', '8', '9'])}${String(Math.floor(rnd() * 1e9)).padStart(9, '0')}`;
-    const body: Record<string, unknown> = {
-      id: `DY${opts.runId}-${String(i + 1).padStart(4, '0')}`,
-      channel: 'douyin',
-      shop: 'home-flagship',
-      created_at: shanghaiIso(opts.startMs + atMs / opts.speed),
-      status: 'paid',
-      buyer: { name: pick(SURNAMES) + pick(GIVEN) + (rnd() < 0.5 ? pick(GIVEN) : ''), phone, vip: kind === 'vip' },
-      address: { province, city, district, detail },
-      items: [{ sku: DEMO_SKU, name: '智能台灯（直播价）', qty: 1, price: DEMO_PRICE, list_price: DEMO_LIST_PRICE }],
-      total: DEMO_PRICE,
-      paid: DEMO_PRICE,
-      currency: 'CNY',
-      remark: pick(PLAIN),
-      presale: false,
-      logistics: { intercepted: false },
-      live_room: '新年直播 2026-01-08',
-    };
-    switch (kind) {
-      case 'vague_address':
-        body.address = { province, city, district, detail: pick(VAGUE) };
-        break;
-      case 'urgent':
-        body.remark = pick(URGENT);
-        break;
-      case 'invoice':
-        body.remark = pick(INVOICE);
-        break;
-      case 'forward':
-        body.remark = pick(FORWARD);
-        break;
-      case 'partial_payment':
-        body.status = 'partially_paid';
-        body.paid = '299.00';
-        break;
-      case 'intercepted':
-        body.logistics = { intercepted: true, carrier: '中通快递', tracking_no: `ZT${String(Math.floor(rnd() * 1e12)).padStart(12, '0')}` };
-        break;
-      case 'high_amount':
-        // A shop owner buying for the office: six lamps, over the 3000 review threshold.
-        body.items = [{ sku: DEMO_SKU, name: '智能台灯（直播价）', qty: 6, price: DEMO_PRICE, list_price: DEMO_LIST_PRICE }];
-        body.total = '3594.00';
-        body.paid = '3594.00';
-        break;
-      case 'remote_region': {
-        const [p, c, d, street] = pick(REMOTE);
-        body.address = { province: p, city: c, district: d, detail: `${street}${1 + Math.floor(rnd() * 200)}号${1 + Math.floor(rnd() * 9)}单元${101 + Math.floor(rnd() * 5)}室` };
-        break;
-      }
-      default:
-        break;
-    }
+    const body = stormOrderBody(kind, `DY${opts.runId}-${String(i + 1).padStart(4, '0')}`, rnd, shanghaiIso(opts.startMs + atMs / opts.speed));
     return { atMs, kind, body };
   });
+}
+
+/**
+ * One order of the storm: a clean lamp order from a real address, turned into `kind` (one of the
+ * article's exception cases). Shared with the benchmarks (bench/lib/storm.mjs), so the bench pushes
+ * the orders the demo shows.
+ */
+export function stormOrderBody(kind: StormKind, id: string, rnd: () => number, createdAt: string): Record<string, unknown> {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const [province, city, district, streets] = pick(PLACES);
+  const detail = `${pick(streets)}${1 + Math.floor(rnd() * 300)}号${1 + Math.floor(rnd() * 20)}幢${100 + Math.floor(rnd() * 20) * 100 + Math.floor(rnd() * 4) + 1}室`;
+  const phone = `1${pick(['3', '5', '7', '8', '9'])}${String(Math.floor(rnd() * 1e9)).padStart(9, '0')}`;
+  const body: Record<string, unknown> = {
+    id,
+    channel: 'douyin',
+    shop: 'home-flagship',
+    created_at: createdAt,
+    status: 'paid',
+    buyer: { name: pick(SURNAMES) + pick(GIVEN) + (rnd() < 0.5 ? pick(GIVEN) : ''), phone, vip: kind === 'vip' },
+    address: { province, city, district, detail },
+    items: [{ sku: DEMO_SKU, name: '智能台灯（直播价）', qty: 1, price: DEMO_PRICE, list_price: DEMO_LIST_PRICE }],
+    total: DEMO_PRICE,
+    paid: DEMO_PRICE,
+    currency: 'CNY',
+    remark: pick(PLAIN),
+    presale: false,
+    logistics: { intercepted: false },
+    live_room: '新年直播 2026-01-08',
+  };
+  switch (kind) {
+    case 'vague_address':
+      body.address = { province, city, district, detail: pick(VAGUE) };
+      break;
+    case 'urgent':
+      body.remark = pick(URGENT);
+      break;
+    case 'invoice':
+      body.remark = pick(INVOICE);
+      break;
+    case 'forward':
+      body.remark = pick(FORWARD);
+      break;
+    case 'partial_payment':
+      body.status = 'partially_paid';
+      body.paid = '299.00';
+      break;
+    case 'intercepted':
+      body.logistics = { intercepted: true, carrier: '中通快递', tracking_no: `ZT${String(Math.floor(rnd() * 1e12)).padStart(12, '0')}` };
+      break;
+    case 'high_amount':
+      // A shop owner buying for the office: six lamps, over the 3000 review threshold.
+      body.items = [{ sku: DEMO_SKU, name: '智能台灯（直播价）', qty: 6, price: DEMO_PRICE, list_price: DEMO_LIST_PRICE }];
+      body.total = '3594.00';
+      body.paid = '3594.00';
+      break;
+    case 'remote_region': {
+      const [p, c, d, street] = pick(REMOTE);
+      body.address = { province: p, city: c, district: d, detail: `${street}${1 + Math.floor(rnd() * 200)}号${1 + Math.floor(rnd() * 9)}单元${101 + Math.floor(rnd() * 5)}室` };
+      break;
+    }
+    default:
+      break;
+  }
+  return body;
 }
 
 /**
