@@ -233,8 +233,11 @@ export async function checkEscalations(url, { standIn, smtp, staff, kills = [], 
         const s = staffById.get(n.recipient);
         copies = s?.slack ? dmCalls.get(`D${s.slack.replace(/^U/, '')}|${e.external_id}|${level}`) ?? [] : [];
       } else if (ch === 'card_mention') {
-        const card = cards.get(`exception:${e.id}`);
+        // A storm digest's line is mentioned under its digest, with the order named in the text.
+        const digest = e.card_mode === 'digest' && e.digest_id ? cards.get(`digest:${e.digest_id}`) : undefined;
+        const card = digest ?? cards.get(`exception:${e.id}`);
         copies = card ? mentionCalls.get(card.message_id) ?? [] : [];
+        if (digest) copies = copies.filter((c) => (c.text ?? '').includes(e.external_id));
       } else if (ch === 'email') {
         copies = smtp.mails.filter((m) => m.exception === String(e.id)).map((m) => ({ ...m, ok: true }));
       } else if (ch === 'sms') {

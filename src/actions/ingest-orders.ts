@@ -8,6 +8,11 @@ import type { IntakeMetrics } from '../http/metrics';
 export interface ProcessingTrigger {
   /** Best effort: a failure here is logged, and the sweeper picks the orders up later. */
   enqueue(refs: { id: number; revision: number }[]): Promise<void>;
+  /**
+   * For the sweeper: give each order one job of its own, and retry one that failed only because
+   * the process running it died again and again (stalled), not because the order is poison.
+   */
+  sweep?(refs: { id: number; revision: number }[]): Promise<void>;
 }
 
 export interface IntakeDeps {

@@ -6,6 +6,7 @@ import type { EscalationDeps } from '../actions/notify-escalation';
 import type { ActionDeps } from '../actions/exception-actions';
 import { staleBacklogCards, staleCards } from '../db/chat-messages';
 import type { Settings } from '../config/settings';
+import { QUICK_JOB_WORKER } from './queues';
 import { clearQuietDigests, digestVersion, releaseDigestMembers, staleDigestCards } from '../db/digests';
 import { systemClock } from '../domain/ports';
 
@@ -127,7 +128,7 @@ export function startCardWorkers(deps: CardWorkerDeps): { close(): Promise<void>
       }
       return out;
     },
-    { connection, prefix, concurrency: deps.concurrency },
+    { connection, prefix, concurrency: deps.concurrency, ...QUICK_JOB_WORKER },
   );
   for (const w of [cards]) {
     w.on('error', (err) => logger.warn({ err: err.message, queue: w.name }, 'worker error'));

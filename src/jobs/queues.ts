@@ -32,6 +32,13 @@ export function createOrderQueue(connection: Redis, prefix: string): Queue<Order
   return new Queue<OrderJobData>(QUEUE_ORDERS, { connection, prefix });
 }
 
+/**
+ * Worker options for short, idempotent jobs (processing an order, syncing a card, an SLA step): a
+ * worker killed mid-job leaves its job "stalled"; notice that within seconds instead of the default
+ * 30 s, and let a crash loop stall it several times before BullMQ gives up on it.
+ */
+export const QUICK_JOB_WORKER = { lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 5 } as const;
+
 /** Up to this many orders ride in one job: one Redis write per group commit, not one per order. */
 export const ORDERS_PER_JOB = 100;
 
@@ -54,6 +61,15 @@ export function queueTrigger(queue: Queue<OrderJobData>): ProcessingTrigger {
         });
       }
       await queue.addBulk(jobs);
+    },
+    async sweep(refs) {
+      for (const r of refs) {
+        const id = orderJobId(r.id, r.revision);
+        await queue.add(JOB_ORDER_PROCESS, { orderId: r.id, revision: r.revision }, { ...ORDER_JOB_OPTIONS, jobId: id });
+        // An existing job keeps the add from doing anything: if it failed by stalling, run it again.
+        const job = await queue.getJob(id);
+        if (job && /stalled/i.test(job.failedReason ?? '') && (await job.isFailed())) await job.retry('failed');
+      }
     },
   };
 }

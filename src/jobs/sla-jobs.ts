@@ -1,4 +1,5 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { QUICK_JOB_WORKER } from './queues';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
@@ -84,7 +85,7 @@ export function startSlaWorkers(deps: SlaWorkerDeps): { close(): Promise<void> }
       }
       return run.status;
     },
-    { connection, prefix, concurrency: 4 },
+    { connection, prefix, concurrency: 4, ...QUICK_JOB_WORKER },
   );
 
   const notify = new Worker(
@@ -107,7 +108,7 @@ export function startSlaWorkers(deps: SlaWorkerDeps): { close(): Promise<void> }
         throw e;
       }
     },
-    { connection, prefix, concurrency: 4 },
+    { connection, prefix, concurrency: 4, ...QUICK_JOB_WORKER },
   );
   for (const w of [sla, notify]) {
     w.on('error', (err) => logger.warn({ err: err.message, queue: w.name }, 'worker error'));

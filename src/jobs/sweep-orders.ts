@@ -20,6 +20,6 @@ export async function sweepUnprocessed(db: Queryable, trigger: ProcessingTrigger
      ORDER BY id LIMIT $2`,
     [opts.graceSeconds, opts.limit],
   );
-  if (rows.length > 0) await trigger.enqueue(rows);
+  if (rows.length > 0) await (trigger.sweep ?? trigger.enqueue).call(trigger, rows);
   return rows.length;
 }

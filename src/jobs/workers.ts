@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { processOrder, type ProcessDeps } from '../actions/process-order';
 import type { ProcessingTrigger } from '../actions/ingest-orders';
 import type { Metrics } from '../http/metrics';
-import { JOB_ORDERS_SWEEP, QUEUE_MAINTENANCE, QUEUE_ORDERS, type OrderJobData } from './queues';
+import { JOB_ORDERS_SWEEP, QUEUE_MAINTENANCE, QUEUE_ORDERS, QUICK_JOB_WORKER, type OrderJobData } from './queues';
 import { sweepUnprocessed } from './sweep-orders';
 import { startCardWorkers, sweepCards, type CardQueues } from './card-jobs';
 import { startSlaWorkers, sweepSla } from './sla-jobs';
@@ -97,7 +97,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       await Promise.all([lane(), lane()]);
       return ids.length;
     },
-    { connection, prefix, concurrency: deps.concurrency },
+    { connection, prefix, concurrency: deps.concurrency, ...QUICK_JOB_WORKER },
   );
   orders.on('error', (err) => logger.warn({ err: err.message }, 'order worker error (Redis connection?)'));
   orders.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'order processing failed'));
