@@ -8,6 +8,9 @@ import { insertAudit } from '../db/audit';
 import type { InventorySettings } from '../domain/inventory/types';
 import { reserveStock } from './inventory/reserve-stock';
 
+/** Stages at which the goods have left the warehouse. */
+const SHIPPED_STAGES = new Set(['shipped', 'delivered']);
+
 export interface ProcessDeps {
   pool: pg.Pool;
   rules: RulesConfig;
@@ -67,9 +70,10 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
       }
       // Reserving locks the order's SKU rows: concurrent orders for the last units queue here.
       const reservation = deps.inventory?.enabled
-        ? await reserveStock(tx, deps.inventory, { orderId, order, revision: row.revision, now })
+        ? await reserveStock(tx, deps.inventory, { orderId, order, revision: row.revision, now, shipped: SHIPPED_STAGES.has(row.stage) })
         : undefined;
-      const stock = !deps.rules.stock.enabled ? undefined : reservation ? reservation.stock : await loadStock(tx, order);
+      // Stock is judged only before shipping: a shipped order's goods have already left.
+      const stock = !deps.rules.stock.enabled || SHIPPED_STAGES.has(row.stage) ? undefined : reservation ? reservation.stock : await loadStock(tx, order);
       const result = classify(order, deps.rules, { now: now.toISOString(), stock });
 
       const existing = (

@@ -226,6 +226,7 @@ function toInventory(i: FileConfig['inventory'], timezone: string): InventorySet
       worst: i?.report?.worst ?? d.report.worst,
     },
     priceApproverRoles: i?.price_approver_roles ?? d.priceApproverRoles,
+    onShip: i?.on_ship ?? d.onShip,
   };
 }
 

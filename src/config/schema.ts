@@ -179,6 +179,7 @@ export const fileSchema = z.strictObject({
         })
         .optional(),
       price_approver_roles: z.array(z.enum(['agent', 'supervisor', 'manager', 'admin'])).min(1).optional(),
+      on_ship: z.enum(['deduct', 'release']).optional(),
     })
     .optional(),
   teams: z

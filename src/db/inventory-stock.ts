@@ -72,3 +72,15 @@ export async function markReleased(tx: Queryable, ids: number[], reason: string,
     [ids, now, reason],
   );
 }
+
+/** The order shipped: its reservations end as consumed (and, with `deduct`, its units leave `stock`). */
+export async function markConsumed(tx: Queryable, held: Pick<HeldReservation, 'id' | 'sku' | 'qty'>[], deduct: boolean, now: Date): Promise<void> {
+  if (held.length === 0) return;
+  if (deduct) {
+    for (const h of held) await tx.query('UPDATE skus SET stock = greatest(stock - $2, 0) WHERE sku = $1', [h.sku, h.qty]);
+  }
+  await tx.query(
+    `UPDATE stock_reservations SET status = 'consumed', released_at = $2, release_reason = 'order shipped' WHERE id = ANY($1::bigint[]) AND status = 'held'`,
+    [held.map((h) => h.id), now],
+  );
+}

@@ -155,6 +155,36 @@ it('cancellation releases the reservation; re-processing a revision never reserv
   expect(audit.rows.map((a) => a.action)).toEqual(['stock.reserved', 'stock.released']);
 });
 
+it('shipping consumes the reservation: the units leave stock once, and nothing is reserved again', async () => {
+  const sku = uid('SHIP');
+  await addSku(sku, 20, 0);
+  const o = genericOrder({ items: [{ sku, qty: 2, price: '1.00' }], total: '2.00', paid: '2.00', updated_at: '2026-01-08T20:10:00+08:00' });
+  await postOrders(app.url, o);
+  await waitProcessed([o.id as string]);
+  expect(await skuRow(sku)).toEqual({ stock: 20, reserved: 2 });
+
+  await postOrders(app.url, { ...o, stage: 'shipped', updated_at: '2026-01-09T10:00:00+08:00' });
+  await eventually(async () => ((await skuRow(sku)).reserved === 0 ? true : undefined), 15_000, 'consumed');
+  expect(await skuRow(sku)).toEqual({ stock: 18, reserved: 0 }); // on_ship: deduct (the default)
+  const { rows } = await db.query(`SELECT r.status, r.release_reason FROM stock_reservations r JOIN orders o ON o.id = r.order_id WHERE o.external_id = $1`, [o.id]);
+  expect(rows).toEqual([{ status: 'consumed', release_reason: 'order shipped' }]);
+
+  // Delivered, then completed: nothing more moves, and no stock-out is raised for goods already gone.
+  await postOrders(app.url, { ...o, stage: 'delivered', status: 'completed', updated_at: '2026-01-10T10:00:00+08:00' });
+  await eventually(async () => {
+    const { rows: r } = await db.query(`SELECT 1 FROM orders WHERE external_id = $1 AND status = 'completed' AND processed_revision >= revision`, [o.id]);
+    return r.length === 1 ? true : undefined;
+  }, 15_000, 'the completed revision processed');
+  expect(await skuRow(sku)).toEqual({ stock: 18, reserved: 0 });
+  const audit = await db.query(
+    `SELECT a.action FROM audit_log a JOIN orders o ON o.id = a.entity_id WHERE a.entity = 'order' AND o.external_id = $1 AND a.action LIKE 'stock.%' ORDER BY a.id`,
+    [o.id],
+  );
+  expect(audit.rows.map((a) => a.action)).toEqual(['stock.reserved', 'stock.consumed']);
+  const outs = await db.query(`SELECT e.type FROM exceptions e JOIN orders o ON o.id = e.order_id WHERE o.external_id = $1 AND e.status <> 'resolved'`, [o.id]);
+  expect(outs.rows).toEqual([]);
+});
+
 it('a low-stock card is posted once, updated in place as stock moves, and closed when restocked', async () => {
   const sku = uid('LOW');
   await addSku(sku, 12);

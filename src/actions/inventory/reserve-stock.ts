@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { isTerminalStatus, type Order, type OrderStatus } from '../../domain/orders/order';
 import { applyTake, availability, demandOf, planReservation, type SkuPools, type Take } from '../../domain/inventory/pools';
 import type { InventorySettings } from '../../domain/inventory/types';
-import { heldReservations, insertReservation, lockSkus, markReleased, moveCounters, type HeldReservation } from '../../db/inventory-stock';
+import { heldReservations, insertReservation, lockSkus, markConsumed, markReleased, moveCounters, type HeldReservation } from '../../db/inventory-stock';
 import { syncLowStock, type CardKeyRef } from '../../db/inventory-alerts';
 import { insertInventoryAudit } from '../../db/inventory-audit';
 
@@ -28,7 +28,7 @@ export interface StockOutcome {
 export async function reserveStock(
   tx: pg.PoolClient,
   inv: InventorySettings,
-  o: { orderId: number; order: Order; revision: number; now: Date },
+  o: { orderId: number; order: Order; revision: number; now: Date; shipped?: boolean },
 ): Promise<StockOutcome> {
   const { order, orderId, now } = o;
   const demand = demandOf(order.items);
@@ -40,7 +40,9 @@ export async function reserveStock(
   for (const [sku, l] of locked) skus.set(sku, { stock: l.stock, rules: inv.skuPools[sku] ?? inv.pools });
 
   const shop = order.shop ?? null;
-  const reserving = RESERVING_STATUSES.includes(order.status);
+  // A shipped (or completed) order's units have left: what it held is consumed, nothing is taken anew.
+  const shipped = o.shipped === true || order.status === 'completed';
+  const reserving = RESERVING_STATUSES.includes(order.status) && !shipped;
   const sameAsHeld =
     held.length > 0 &&
     held.length === demand.filter((d) => skus.has(d.sku)).length &&
@@ -54,7 +56,14 @@ export async function reserveStock(
     stock = availability(skus, order.channel, shop);
     for (const h of held) stock.set(h.sku, (stock.get(h.sku) ?? 0) + h.qty);
   } else {
-    if (held.length > 0) {
+    if (held.length > 0 && shipped && !isTerminalStatus(order.status)) {
+      await consume(tx, held, skus, inv.onShip === 'deduct', now);
+      released = held.length;
+      await insertInventoryAudit(tx, {
+        actor: 'system', source: 'worker', entity: 'order', entityId: orderId, action: 'stock.consumed',
+        details: { onShip: inv.onShip, revision: o.revision, lines: held.map((h) => ({ sku: h.sku, qty: h.qty, pool: h.pool })) },
+      });
+    } else if (held.length > 0) {
       const reason = isTerminalStatus(order.status) ? `order ${order.status}` : reserving ? 'order lines changed' : `order ${order.status}`;
       await release(tx, held, skus, reason, now);
       released = held.length;
@@ -89,6 +98,19 @@ export async function reserveStock(
     { team: inv.team, defaultThreshold: inv.lowStockThreshold, now, mayOpen: true, actor: 'system', via: 'worker' },
   );
   return { stock, cards, reserved, released };
+}
+
+/** Shipped: the reservation ends and, with `deduct`, the units leave the count on hand too. */
+async function consume(tx: pg.PoolClient, held: HeldReservation[], skus: Map<string, SkuPools>, deduct: boolean, now: Date): Promise<void> {
+  for (const h of held) {
+    await moveCounters(tx, h, -1);
+    const s = skus.get(h.sku);
+    if (s) {
+      s.stock = applyTake(s.stock, h, -1);
+      if (deduct) s.stock = { ...s.stock, stock: Math.max(s.stock.stock - h.qty, 0) };
+    }
+  }
+  await markConsumed(tx, held, deduct, now);
 }
 
 async function release(tx: pg.PoolClient, held: HeldReservation[], skus: Map<string, SkuPools>, reason: string, now: Date): Promise<void> {

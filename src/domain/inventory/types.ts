@@ -43,6 +43,11 @@ export interface InventorySettings {
   };
   /** Who may approve or reject a price change. */
   priceApproverRoles: StaffRole[];
+  /**
+   * When an order ships its reservation ends: `deduct` also takes its units off `stock` (orderops
+   * keeps the count between imports); `release` only frees them (an ERP sync lowers stock itself).
+   */
+  onShip: 'deduct' | 'release';
 }
 
 export const DEFAULT_INVENTORY: InventorySettings = {
@@ -54,4 +59,5 @@ export const DEFAULT_INVENTORY: InventorySettings = {
   tolerance: { stock: 0, price: '0.00' },
   report: { enabled: true, time: '09:00', timezone: 'Asia/Shanghai', goal: 99, worst: 10 },
   priceApproverRoles: ['supervisor', 'manager', 'admin'],
+  onShip: 'deduct',
 };
