@@ -1,5 +1,5 @@
 import { buildExceptionCard, type ExceptionCardInput } from '../../src/domain/cards/exception-card';
-import { cardMessage, layoutCard } from '../../src/integrations/slack/blocks/card-blocks';
+import { cardMessage, cardMetadata, layoutCard } from '../../src/integrations/slack/blocks/card-blocks';
 import { addressErrors, fixAddressModal, noticeModal, parseAddressMeta, readAddress } from '../../src/integrations/slack/blocks/address-modal';
 import { decodeButtonValue, encodeButtonValue } from '../../src/integrations/slack/blocks/button-value';
 import { SLACK_LIMITS as L, blockTextLength } from '../../src/integrations/slack/blocks/limits';
@@ -172,6 +172,26 @@ describe('Slack Block Kit: the exception card', () => {
     expect(JSON.stringify(blocks)).toContain('&lt;!here&gt;');
     expect(JSON.stringify(blocks)).not.toMatch(/<[!@#]/);
     expect(blocks.find((b) => b.type === 'context')!.elements[0].text).toContain('#9 · v2');
+    expectWithinLimits(blocks);
+  });
+
+  it('renders a storm digest: every listed line kept, escaped, the member count in the metadata', () => {
+    const newest = Array.from({ length: 10 }, (_, i) => ({
+      exceptionId: 100 + i, source: 'douyin', externalId: `DY20260108-${String(i).padStart(4, '0')}`, shop: '<!channel>', severity: 'warning' as const,
+      status: 'open' as const, reason: '地址过于模糊：只有「小区门口」，缺少门牌号或楼栋单元', at: '2026-01-08T12:00:00Z',
+    }));
+    const card = {
+      kind: 'digest' as const, key: 'digest:4', alertId: 4, version: 12, team: 'service', type: 'vague_address', status: 'open' as const,
+      members: 57, unresolved: 57, unclaimed: 50, released: 0, newest, openedAt: '2026-01-08T11:59:00Z', lastJoinedAt: '2026-01-08T12:00:00Z',
+      clearedAt: null, releaseAfter: true,
+    };
+    const msg = cardMessage(card, opts);
+    const blocks = msg.blocks as Block[];
+    const text = JSON.stringify(blocks);
+    for (const l of newest) expect(text).toContain(l.externalId);
+    expect(text).not.toMatch(/<[!@#]/);
+    expect(blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(cardMetadata(card).event_payload).toMatchObject({ card_key: 'digest:4', alert_id: 4, members: 57, version: 12 });
     expectWithinLimits(blocks);
   });
 

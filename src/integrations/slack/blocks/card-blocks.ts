@@ -28,7 +28,7 @@ export function cardMetadata(card: Card): { event_type: string; event_payload: R
 const SEVERITY_EMOJI: Record<ExceptionCard['severity'], string> = { critical: '🔴', warning: '🟠', info: '🔵' };
 
 /** Free text the buyer or platform wrote can be long; everything else is short by nature. */
-const LONG_FIELDS = new Set(['reason', 'items', 'remark', 'address', 'oldest']);
+const LONG_FIELDS = new Set(['reason', 'items', 'remark', 'address', 'oldest', 'newest']);
 const SHORT_FIELD_MAX = 500;
 
 /** A card (exception, backlog) as Block Kit: header, status, a label/value table, context, buttons. */
