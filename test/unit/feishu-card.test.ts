@@ -1,5 +1,6 @@
 import { cardTexts, exceptionCardTexts } from '../../src/bot/cards/card-texts';
 import type { BacklogCard } from '../../src/domain/cards/backlog-card';
+import type { DigestCard } from '../../src/domain/cards/digest-card';
 import { renderFeishuCard, FORM_NAME, FORM_SUBMIT_NAME } from '../../src/bot/feishu/feishu-card';
 import { escapeFeishu, feishuFormat, mentionFeishu, unescapeFeishu } from '../../src/bot/feishu/feishu-format';
 import { buildExceptionCard, type ExceptionCardInput } from '../../src/domain/cards/exception-card';
@@ -150,5 +151,21 @@ describe('renderFeishuCard (card JSON 2.0)', () => {
     expect(JSON.stringify(elementsOf(c))).not.toContain('<at id=all>');
     const cleared = { ...backlog, status: 'cleared' as const, clearedAt: '2026-01-08T12:20:00Z' };
     expect((renderFeishuCard(cleared, cardTexts(cleared, { locale: 'zh-CN', timezone: 'Asia/Shanghai', now }, feishuFormat), { locale: 'zh-CN' }) as any).header.template).toBe('green');
+  });
+
+  it('lays out a storm digest: orange while the storm goes on or members wait, green only when none is left', () => {
+    const digest: DigestCard = {
+      kind: 'digest', key: 'digest:3', alertId: 3, version: 5, team: 'service', type: 'vague_address', status: 'open', members: 40, unresolved: 38,
+      unclaimed: 35, released: 0, openedAt: '2026-01-08T11:45:00Z', lastJoinedAt: '2026-01-08T11:50:00Z', clearedAt: null, releaseAfter: true,
+      newest: [{ exceptionId: 9, source: 'douyin', externalId: 'DY_<at id=all></at>', shop: 'home', severity: 'warning', status: 'open', reason: '小区门口', at: '2026-01-08T11:50:00Z' }],
+    };
+    const render = (d: DigestCard) => renderFeishuCard(d, cardTexts(d, { locale: 'zh-CN', timezone: 'Asia/Shanghai', now }, feishuFormat), { locale: 'zh-CN' }) as any;
+    const c = render(digest);
+    expect(c.header.template).toBe('orange');
+    expect(JSON.stringify(elementsOf(c))).not.toContain('<at id=all>');
+    expect(JSON.stringify(elementsOf(c))).toContain('40');
+    const over = { ...digest, status: 'cleared' as const, clearedAt: '2026-01-08T11:55:00Z' };
+    expect(render(over).header.template).toBe('orange'); // 38 still without a card of their own
+    expect(render({ ...over, released: 38 }).header.template).toBe('green');
   });
 });

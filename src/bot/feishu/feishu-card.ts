@@ -1,3 +1,4 @@
+import { digestDone } from '../../domain/cards/digest-card';
 import type { CardButton, CardTexts } from '../cards/card-texts';
 import type { ExceptionCard } from '../../domain/cards/exception-card';
 import type { Card } from '../../domain/ports';
@@ -45,7 +46,7 @@ export function renderFeishuCard(card: Card, texts: CardTexts, opts: FeishuCardO
     orderops: 'exception', action, exception_id: x.exceptionId, version: x.version, ...(step ? { step } : {}),
   });
   const formOpen = ex !== undefined && opts.form !== undefined && ex.actions.includes('exception.fix_address');
-  const done = card.kind === 'exception' ? card.status === 'resolved' : card.status === 'cleared';
+  const done = card.kind === 'exception' ? card.status === 'resolved' : card.kind === 'digest' ? digestDone(card) : card.status === 'cleared';
   const colour = done ? 'green' : HEADER[texts.severity];
 
   const elements: Record<string, unknown>[] = [{ tag: 'markdown', content: texts.status }];

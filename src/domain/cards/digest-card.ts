@@ -89,3 +89,8 @@ export function releaseBudget(policy: StormPolicy, cardsInWindow: number): numbe
 export function digestIsQuiet(policy: StormPolicy, lastJoinedAt: Date, now: Date): boolean {
   return now.getTime() - lastJoinedAt.getTime() >= policy.quietSeconds * 1000;
 }
+
+/** A digest shows nothing left to do once the storm is over and every member is resolved or has its own card. */
+export function digestDone(card: Pick<DigestCard, 'status' | 'unresolved' | 'released'>): boolean {
+  return card.status === 'cleared' && card.unresolved <= card.released;
+}
