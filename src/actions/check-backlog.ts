@@ -69,6 +69,7 @@ async function readBacklog(pool: pg.Pool, stages: [string, number][], perShop: b
        FROM orders o JOIN t ON t.stage = o.stage
        WHERE o.stage_changed_at < $4::timestamptz - t.minutes * interval '1 minute'
          AND o.status NOT IN ('cancelled', 'refunded', 'closed')
+         AND NOT o.quiet -- historical orders from an import stay out of chat
      )
      SELECT stage, shop, count(*)::int AS count, min(stage_changed_at) AS oldest_at,
        (SELECT jsonb_agg(jsonb_build_object('source', x.source, 'externalId', x.external_id, 'since', x.stage_changed_at) ORDER BY x.stage_changed_at)

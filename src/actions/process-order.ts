@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { classify } from '../domain/orders/classify';
 import { isTerminalStatus, type Order } from '../domain/orders/order';
-import type { RulesConfig } from '../domain/orders/rules-types';
+import type { DetectedException, RulesConfig } from '../domain/orders/rules-types';
 import type { Clock } from '../domain/ports';
 import { withTransaction } from '../db/pool';
 import { insertAudit } from '../db/audit';
@@ -39,20 +39,24 @@ interface ExistingException {
   type: string;
   status: string;
   version: number;
+  /** Recorded by a history import, not yet shown in chat. */
+  quiet: boolean;
 }
 
 /**
  * Run the rules on the order's current revision and bring its exceptions in line, idempotently:
  * the order row is locked, a revision already processed is skipped, each (order, type) exists once.
  * An exception whose condition is gone (payment arrived, order cancelled) is resolved by the system;
- * a resolved one is never reopened by a later revision.
+ * a resolved one is never reopened by a later revision. An order from a history import is quiet
+ * until it is processed here: then its open exceptions come to chat like new ones (fresh SLA due
+ * times), and a revision the import wrote takes no stock.
  */
 export async function processOrder(deps: ProcessDeps, orderId: number): Promise<ProcessOutcome> {
   return withTransaction(
     deps.pool,
     async (tx) => {
-      const { rows } = await tx.query<{ data: Order; address_override: Order['address'] | null; revision: number; processed_revision: number; stage: string }>(
-        'SELECT data, address_override, revision, processed_revision, stage FROM orders WHERE id = $1 FOR UPDATE',
+      const { rows } = await tx.query<{ data: Order; address_override: Order['address'] | null; revision: number; processed_revision: number; stage: string; imported_revision: number | null }>(
+        'SELECT data, address_override, revision, processed_revision, stage, imported_revision FROM orders WHERE id = $1 FOR UPDATE',
         [orderId],
       );
       const row = rows[0];
@@ -65,12 +69,12 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
       if ((row.data as { partial?: boolean }).partial === true) {
         // A thin platform push (status only, no items or address): judging it would raise false
         // exceptions. It is judged when the full order arrives (a detail fetch or reconciliation).
-        await tx.query('UPDATE orders SET processed_revision = revision WHERE id = $1', [orderId]);
+        await tx.query('UPDATE orders SET processed_revision = revision, quiet = false WHERE id = $1', [orderId]);
         return { status: 'processed' as const, opened: [], closed: [], autoApproved: false, tags: [], thin: { revision: row.revision } };
       }
       // Reserving locks the order's SKU rows: concurrent orders for the last units queue here.
       const reservation = deps.inventory?.enabled
-        ? await reserveStock(tx, deps.inventory, { orderId, order, revision: row.revision, now, shipped: SHIPPED_STAGES.has(row.stage) })
+        ? await reserveStock(tx, deps.inventory, { orderId, order, revision: row.revision, now, take: row.imported_revision !== row.revision, shipped: SHIPPED_STAGES.has(row.stage) })
         : undefined;
       // Stock is judged only before shipping: a shipped order's goods have already left.
       const stock = !deps.rules.stock.enabled || SHIPPED_STAGES.has(row.stage) ? undefined : reservation ? reservation.stock : await loadStock(tx, order);
@@ -78,7 +82,7 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
 
       const existing = (
         await tx.query<ExistingException>(
-          'SELECT id, type, status, version FROM exceptions WHERE order_id = $1 FOR UPDATE',
+          'SELECT id, type, status, version, quiet FROM exceptions WHERE order_id = $1 FOR UPDATE',
           [orderId],
         )
       ).rows;
@@ -87,7 +91,12 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
 
       const opened: CardRef[] = [];
       for (const ex of result.exceptions) {
-        if (byType.has(ex.type)) continue;
+        const known = byType.get(ex.type);
+        if (known?.quiet && known.status !== 'resolved') {
+          opened.push(await surface(tx, known, ex, now, row.revision));
+          continue;
+        }
+        if (known) continue;
         const ins = await tx.query<{ id: number }>(
           `INSERT INTO exceptions (order_id, type, rule, reason, team, severity, claim_due_at, resolve_due_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -126,7 +135,7 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
       const payable = order.status === 'paid' || order.status === 'completed';
       const autoApproved = result.autoApproved && !stillOpen;
       await tx.query(
-        `UPDATE orders SET tags = $2, priority = $3, processed_revision = revision,
+        `UPDATE orders SET tags = $2, priority = $3, processed_revision = revision, quiet = false,
            review_status = CASE WHEN review_status = 'approved' THEN 'approved' WHEN $4 THEN 'auto_approved' ELSE 'held' END,
            stage = CASE WHEN $4 AND $5 AND stage = 'pending' THEN 'reviewed' ELSE stage END,
            stage_changed_at = CASE WHEN $4 AND $5 AND stage = 'pending' THEN now() ELSE stage_changed_at END
@@ -137,6 +146,21 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
     },
     { actor: 'system', via: 'worker' },
   );
+}
+
+/** Bring an exception recorded quietly by a history import to chat, as if it had just opened. */
+async function surface(tx: pg.PoolClient, known: ExistingException, ex: DetectedException, now: Date, revision: number): Promise<CardRef> {
+  await tx.query(
+    `UPDATE exceptions SET quiet = false, claim_due_at = $2, resolve_due_at = $3, version = version + 1, updated_at = $4
+     WHERE id = $1`,
+    [known.id, new Date(now.getTime() + ex.claimMinutes * 60_000), new Date(now.getTime() + ex.resolveMinutes * 60_000), now],
+  );
+  await insertAudit(tx, {
+    actor: 'system', source: 'worker', entity: 'exception', entityId: known.id, action: 'exception.surfaced',
+    before: { quiet: true, version: known.version }, after: { quiet: false, version: known.version + 1 },
+    details: { reason: 'order updated after a history import', revision },
+  });
+  return { id: known.id, version: known.version + 1 };
 }
 
 async function loadStock(tx: pg.PoolClient, order: Order): Promise<Map<string, number>> {

@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../domain/ports';
 import { CsvRecords } from '../domain/inventory/csv';
 import { SKU_FIELDS } from '../domain/inventory/sku-row';
 import { SkuImporter, type ImportSummary } from '../actions/inventory/import-skus';
+import { IMPORT_ORDERS_HELP, importOrdersCommand } from './import-orders';
 
 export const IMPORT_HELP = `orderops import skus <file.csv|file.jsonl> [--strict]
 
@@ -151,8 +152,9 @@ export function formatImportSummary(s: ImportSummary & { committed: boolean }, s
   return lines;
 }
 
-/** `orderops import skus <file>`. */
+/** `orderops import skus <file>` and `orderops import orders <file>` (see import-orders.ts). */
 export async function importCommand(argv: string[], env: NodeJS.ProcessEnv = process.env, io?: Partial<ImportIo>): Promise<number> {
+  if (argv[0] === 'orders') return importOrdersCommand(argv.slice(1), env, io ?? {});
   const out = io?.out ?? ((l: string) => console.log(l));
   const err = io?.err ?? ((l: string) => console.error(l));
   let parsed;
@@ -164,11 +166,11 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   }
   const [what, file] = parsed.positionals;
   if (parsed.values.help) {
-    out(IMPORT_HELP);
+    out(what === 'skus' ? IMPORT_HELP : `${IMPORT_HELP}\n\n${IMPORT_ORDERS_HELP}`);
     return 0;
   }
   if (what !== 'skus' || !file) {
-    err(IMPORT_HELP);
+    err(what === 'skus' ? IMPORT_HELP : `${IMPORT_HELP}\n\n${IMPORT_ORDERS_HELP}`);
     return 2;
   }
   const config = readConfig(env);

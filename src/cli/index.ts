@@ -20,6 +20,9 @@ Usage:
                                               replay the live-stream storm against the running bot
   orderops import skus <file.csv|file.jsonl> [--strict]
                                               load the SKU master record (stock, price, owner, threshold)
+  orderops import orders <file.jsonl> [--cards]
+                                              load order history (generic format): deduped, classified,
+                                              no cards unless --cards (for orders still in flight)
   orderops report consistency [--date YYYY-MM-DD]
                                               the multi-platform stock/price consistency report
   orderops reconcile --source <s> [--shop <id>] --since <t> [--until <t>] [--dry-run]

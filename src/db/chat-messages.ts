@@ -68,6 +68,7 @@ export async function staleCards(db: Queryable, platform: string, teams: string[
     `SELECT e.id, e.version FROM exceptions e
      LEFT JOIN chat_messages m ON m.card_key = 'exception:' || e.id AND m.platform = $1
      WHERE e.updated_at < now() - make_interval(secs => $3) AND e.created_at > now() - interval '7 days'
+       AND NOT e.quiet -- recorded by a history import: no card until its order is processed again
        AND ($2::text[] IS NULL OR e.team = ANY($2))
        AND e.card_mode IS DISTINCT FROM 'digest'
        AND ((m.id IS NULL AND e.status <> 'resolved') OR m.state = 'posting'

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Order } from '../domain/orders/order';
 import type { Queryable } from './pool';
 
@@ -22,11 +22,24 @@ export interface WriteResult {
 export const orderKey = (o: IncomingOrder): string => `${o.order.source}\u0000${o.order.externalId}`;
 
 /**
- * One statement for the whole batch. A repost with the same content changes nothing; a post that
- * is older (by the platform's updated_at, or else by status rank) is ignored; anything else
- * replaces the order, bumps its revision (so processing runs again) and advances — never rewinds —
- * its stage. The history trigger records each status/stage transition.
+ * When an incoming row (EXCLUDED) replaces the stored one (o): its content differs and it is not
+ * older — by the platform's updated_at when both have one, else by status rank (paid → cancelled
+ * applies, the reverse is ignored). Shared by the webhook upsert and the history import.
  */
+export const REPLACES_STORED = `o.content_hash <> EXCLUDED.content_hash
+  AND CASE WHEN o.platform_updated_at IS NOT NULL AND EXCLUDED.platform_updated_at IS NOT NULL
+        THEN EXCLUDED.platform_updated_at > o.platform_updated_at
+          OR (EXCLUDED.platform_updated_at = o.platform_updated_at
+              AND orderops_status_rank(EXCLUDED.status) >= orderops_status_rank(o.status))
+        ELSE orderops_status_rank(EXCLUDED.status) >= orderops_status_rank(o.status) END`;
+
+/** SET clauses that move the stored stage (o.stage) forward to `incoming`, never back. */
+export function forwardStage(incoming: string): string {
+  const ahead = `orderops_stage_rank(${incoming}) > orderops_stage_rank(o.stage)`;
+  return `stage = CASE WHEN ${ahead} THEN ${incoming} ELSE o.stage END,
+  stage_changed_at = CASE WHEN ${ahead} THEN now() ELSE o.stage_changed_at END`;
+}
+
 /** The incoming post is a thin push (data.partial: a status message with no items or address). */
 const THIN = `coalesce((EXCLUDED.data->>'partial')::boolean, false)`;
 /** What a thin push may change: status, times, flags — plus an address or amounts when it has them. */
@@ -36,6 +49,12 @@ const THIN_DATA = `(EXCLUDED.data - 'items' - 'total' - 'buyer' - 'address' - 'l
   || CASE WHEN EXCLUDED.total > 0 THEN jsonb_build_object('total', EXCLUDED.data->'total') ELSE '{}'::jsonb END
   || jsonb_build_object('partial', coalesce(o.data->'partial', 'false'::jsonb))`;
 
+/**
+ * One statement for the whole batch. A repost with the same content changes nothing; a post that
+ * is older (by the platform's updated_at, or else by status rank) is ignored; anything else
+ * replaces the order, bumps its revision (so processing runs again) and advances — never rewinds —
+ * its stage. The history trigger records each status/stage transition.
+ */
 const UPSERT_SQL = `
 INSERT INTO orders AS o (source, external_id, channel, shop, status, stage, platform_created_at,
   platform_updated_at, total, paid, currency, buyer_phone, data, raw, content_hash)
@@ -48,8 +67,7 @@ ON CONFLICT (source, external_id) DO UPDATE SET
   channel = EXCLUDED.channel,
   shop = coalesce(EXCLUDED.shop, o.shop),
   status = EXCLUDED.status,
-  stage = CASE WHEN orderops_stage_rank(EXCLUDED.stage) > orderops_stage_rank(o.stage) THEN EXCLUDED.stage ELSE o.stage END,
-  stage_changed_at = CASE WHEN orderops_stage_rank(EXCLUDED.stage) > orderops_stage_rank(o.stage) THEN now() ELSE o.stage_changed_at END,
+  ${forwardStage('EXCLUDED.stage')},
   -- A thin push never wipes what a fuller post gave: amounts, items, buyer, address, creation time.
   platform_created_at = CASE WHEN ${THIN} THEN o.platform_created_at ELSE EXCLUDED.platform_created_at END,
   platform_updated_at = EXCLUDED.platform_updated_at,
@@ -62,16 +80,11 @@ ON CONFLICT (source, external_id) DO UPDATE SET
   content_hash = EXCLUDED.content_hash,
   revision = o.revision + 1,
   updated_at = now()
-WHERE o.content_hash <> EXCLUDED.content_hash
-  AND CASE WHEN o.platform_updated_at IS NOT NULL AND EXCLUDED.platform_updated_at IS NOT NULL
-        THEN EXCLUDED.platform_updated_at > o.platform_updated_at
-          OR (EXCLUDED.platform_updated_at = o.platform_updated_at
-              AND orderops_status_rank(EXCLUDED.status) >= orderops_status_rank(o.status))
-        ELSE orderops_status_rank(EXCLUDED.status) >= orderops_status_rank(o.status) END
+WHERE ${REPLACES_STORED}
 RETURNING o.id, o.source, o.external_id, o.revision, (o.xmax = 0) AS inserted`;
 
 export function contentHash(rawJson: string): string {
-  return createHash('sha256').update(rawJson).digest('base64url');
+  return hash('sha256', rawJson, 'base64url');
 }
 
 /** Upsert a batch in one statement (keys must be unique within the batch). */

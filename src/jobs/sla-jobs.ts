@@ -136,7 +136,7 @@ export async function sweepSla(
   );
   for (const r of overdue.rows) await enqueueEscalation(deps.queues, r.id, r.step, r.at, now);
   const unplanned = await deps.pool.query<{ id: number }>(
-    `SELECT id FROM exceptions WHERE status <> 'resolved' AND next_escalation_at IS NULL
+    `SELECT id FROM exceptions WHERE status <> 'resolved' AND next_escalation_at IS NULL AND NOT quiet
        AND updated_at < $1::timestamptz - interval '15 seconds' AND created_at > $1::timestamptz - interval '7 days'
        AND (level2_sent = 0 OR (assignee IS NULL AND level1_sent = 0)) LIMIT 1000`,
     [now],

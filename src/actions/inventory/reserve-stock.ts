@@ -23,12 +23,13 @@ export interface StockOutcome {
  * are locked, so of any number of concurrent orders for the last units exactly as many as there are
  * units get them, and the rest see too little and become stock-out exceptions. Idempotent: an order
  * that already holds what it asks for keeps it; a cancelled or refunded order gives it back; an
- * order whose lines changed gives back and takes anew. All or nothing per order.
+ * order whose lines changed gives back and takes anew. All or nothing per order. With `take: false`
+ * (a revision written by a history import: its units are history) it only keeps or gives back.
  */
 export async function reserveStock(
   tx: pg.PoolClient,
   inv: InventorySettings,
-  o: { orderId: number; order: Order; revision: number; now: Date; shipped?: boolean },
+  o: { orderId: number; order: Order; revision: number; now: Date; take?: boolean; shipped?: boolean },
 ): Promise<StockOutcome> {
   const { order, orderId, now } = o;
   const demand = demandOf(order.items);
@@ -73,7 +74,7 @@ export async function reserveStock(
       });
     }
     stock = availability(skus, order.channel, shop);
-    if (reserving) {
+    if (reserving && o.take !== false) {
       const plan = planReservation(demand, skus, order.channel, shop);
       if (plan.ok && plan.takes.length > 0) {
         for (const t of plan.takes) {

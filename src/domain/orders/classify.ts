@@ -13,7 +13,7 @@ import type {
   RulesConfig,
 } from './rules-types';
 import { canonicalProvince, checkDivisions } from './divisions';
-import { hasHouseNumber, matchKeywords, normalizeText } from './text';
+import { hasHouseNumber, matchKeywords, normalizePhrase, normalizeText } from './text';
 
 /** Used only when a rule set has no `default` route; config validation normally supplies one. */
 const FALLBACK_ROUTE: ExceptionRoute = { team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 60 };
@@ -99,10 +99,10 @@ function checkAddress(order: Order, cfg: RulesConfig['vagueAddress'], f: Finding
     else f.note(`${T}.too_short`, false, `详细地址${len}字，不少于${cfg.minDetailLength}字`);
 
     const numbered = hasHouseNumber(detail);
-    const relative = new Set((cfg.relativeLandmarks ?? DEFAULT_RELATIVE_LANDMARKS).map(normalizeText));
+    const relative = new Set((cfg.relativeLandmarks ?? DEFAULT_RELATIVE_LANDMARKS).map(normalizePhrase));
     // Longest first, so the reason names 小区门口 rather than 门口.
-    const words = [...cfg.landmarks].sort((x, y) => y.length - x.length).filter((w) => detail.includes(normalizeText(w)));
-    const rel = words.find((w) => relative.has(normalizeText(w)));
+    const words = [...cfg.landmarks].sort((x, y) => y.length - x.length).filter((w) => detail.includes(normalizePhrase(w)));
+    const rel = words.find((w) => relative.has(normalizePhrase(w)));
     const bare = numbered ? undefined : words[0];
     if (rel) f.raise(T, `${T}.landmark`, `地址含相对位置"${rel}"`);
     else if (bare) f.raise(T, `${T}.landmark`, `地址仅有地标"${bare}"，无门牌号`);

@@ -9,6 +9,18 @@ export function normalizeText(s: string): string {
   return s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
+const phrases = new Map<string, string>();
+
+/** normalizeText of the rule set's own words (keywords, landmarks): the same few strings for every order, so remembered. */
+export function normalizePhrase(s: string): string {
+  let n = phrases.get(s);
+  if (n === undefined) {
+    n = normalizeText(s);
+    if (phrases.size < 10_000) phrases.set(s, n);
+  }
+  return n;
+}
+
 /** Start offsets of every occurrence of `needle` in `hay` (overlapping ones included). */
 function occurrences(hay: string, needle: string): number[] {
   const out: number[] = [];
@@ -29,12 +41,12 @@ export function matchKeywords(text: string | undefined | null, group: KeywordGro
   if (hay === '') return null;
   const excluded: Array<[number, number]> = [];
   for (const phrase of group.exclude) {
-    const p = normalizeText(phrase);
+    const p = normalizePhrase(phrase);
     for (const at of occurrences(hay, p)) excluded.push([at, at + p.length]);
   }
   let best: { keyword: string; at: number; len: number } | null = null;
   for (const keyword of group.keywords) {
-    const k = normalizeText(keyword);
+    const k = normalizePhrase(keyword);
     for (const at of occurrences(hay, k)) {
       const end = at + k.length;
       if (excluded.some(([s, e]) => s <= at && end <= e)) continue;
