@@ -26,6 +26,7 @@ import copyStreams from 'pg-copy-streams';
 import { BENCH_SECRET, ROW_COLUMNS, WEBHOOK_PATH, copyLine, orderBody, orderRow, sign } from './lib/orders.mjs';
 import { cpuOfNamed, cpuOfPid, cpuOfPostgres, loadAverage, machineCpu, mainThreadSched, memoryOf } from './lib/proc.mjs';
 import { codeDigest } from './lib/machine.mjs';
+import { startFlags } from './lib/bot.mjs';
 import { summariseProfile, formatProfileSummary } from './cpuprofile-summary.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -305,7 +306,7 @@ async function startBot(role, prefix) {
   };
   delete env.ORDEROPS_CONFIG; // the built-in defaults, as a newcomer runs it, unless --bot-config
   if (opt['bot-config']) env.ORDEROPS_CONFIG = path.resolve(opt['bot-config']);
-  const nodeFlags = [...opt['bot-node-flag']];
+  const nodeFlags = [...startFlags(ROOT), ...opt['bot-node-flag']]; // as npm start runs it (heap cap), plus any asked for
   if (opt['cpu-prof']) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${OUT_DIR}`, `--cpu-prof-name=bot-${role}.cpuprofile`);
   const c = startChild(`bot-${role}`, ['bin/orderops.js', 'start', '--role', role], env, { nodeFlags });
   await waitHttp(c, `http://127.0.0.1:${port}/readyz`, (s) => s === 200, 90_000);

@@ -1,5 +1,6 @@
 // The real bot as a child process (`node bin/orderops.js start`), on a fixed port so a sender can
 // keep pushing across restarts, with every start appended to one log file.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startProcess, waitHttp } from './children.mjs';
 import { BENCH_SECRET } from './orders.mjs';
@@ -13,7 +14,13 @@ export const BENCH_API_TOKEN = 'orderops-bench-token';
  * @param {string} o.logPath
  * @param {Record<string,string>} o.env   DATABASE_URL, REDIS_URL, ORDEROPS_CONFIG, SLACK_*, …
  */
-export function botRunner({ root, port, logPath, env, role = 'all', nodeFlags = [], onCrash }) {
+/** The node flags `npm start` gives the bot (its heap cap), so benches measure the bot as it is run. */
+export function startFlags(root) {
+  const start = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start;
+  return start.split(/\s+/).filter((t) => t.startsWith('--'));
+}
+
+export function botRunner({ root, port, logPath, env, role = 'all', nodeFlags = startFlags(root), onCrash }) {
   const fullEnv = {
     ...process.env,
     PORT: String(port),
