@@ -32,9 +32,9 @@ export interface OrderImportSummary {
   errors: LineError[];
 }
 
-/** Where each chunk goes: the database writer, or a fake in tests. */
+/** Where each chunk goes: the database writer of its lane, or a fake in tests. */
 export interface ChunkSink {
-  apply(copyText: Buffer): Promise<ChunkResult>;
+  apply(copyText: Buffer, lane: number): Promise<ChunkResult>;
 }
 
 export interface OrderImportOptions {
@@ -47,6 +47,11 @@ export interface OrderImportOptions {
   stock?: ReadonlyMap<string, number>;
   /** Distinct orders per chunk (one COPY and one statement each). */
   chunkOrders?: number;
+  /**
+   * Chunks applied side by side, each lane on its own connection. An order always goes to the same
+   * lane (by its id), and a lane applies its chunks in order, so lines of one order never race.
+   */
+  lanes?: number;
 }
 
 const MAX_KEPT_ERRORS = 1000;
@@ -64,9 +69,7 @@ interface Staged {
  * the next one is being parsed. Bad lines are counted and kept with their numbers, never thrown.
  */
 export class OrderImporter {
-  private chunk = new Map<string, Staged>();
-  private chunkLines = 0;
-  private inFlight: Promise<void> = Promise.resolve();
+  private readonly lanes: { chunk: Map<string, Staged>; lines: number; inFlight: Promise<void> }[];
   private failure: unknown;
   private readonly chunkOrders: number;
   private readonly nowIso: string;
@@ -77,6 +80,15 @@ export class OrderImporter {
   constructor(private readonly sink: ChunkSink, private readonly opts: OrderImportOptions) {
     this.chunkOrders = opts.chunkOrders ?? 10_000;
     this.nowIso = opts.now.toISOString();
+    this.lanes = Array.from({ length: Math.max(1, opts.lanes ?? 1) }, () => ({ chunk: new Map<string, Staged>(), lines: 0, inFlight: Promise.resolve() }));
+  }
+
+  /** The lane of an order id (FNV-1a): the same id always lands in the same lane. */
+  private laneOf(id: string): number {
+    if (this.lanes.length === 1) return 0;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+    return (h >>> 0) % this.lanes.length;
   }
 
   /** One line of the file (not blank). Resolves when the line is taken; waits only when a full chunk must queue. */
@@ -96,15 +108,17 @@ export class OrderImporter {
       return;
     }
     this.summary.valid++;
-    this.chunkLines++;
     const order = parsed.order;
-    const earlier = this.chunk.get(order.externalId);
+    const lane = this.laneOf(order.externalId);
+    const l = this.lanes[lane]!;
+    l.lines++;
+    const earlier = l.chunk.get(order.externalId);
     if (earlier && !replacesInFile(order, earlier.order)) {
       // An older line of an order already in this chunk: nothing to stage.
     } else {
-      this.chunk.set(order.externalId, { order: { status: order.status, updatedAt: order.updatedAt }, row: this.stagingLine(order, raw) });
+      l.chunk.set(order.externalId, { order: { status: order.status, updatedAt: order.updatedAt }, row: this.stagingLine(order, raw) });
     }
-    if (this.chunk.size >= this.chunkOrders) await this.flush();
+    if (l.chunk.size >= this.chunkOrders) await this.flush(lane);
   }
 
   /** A bad line; `count` false when the caller counts the line itself (several problems on one line). */
@@ -115,23 +129,24 @@ export class OrderImporter {
 
   /** Apply what is left and wait for every chunk; throws the first write failure. */
   async finish(): Promise<OrderImportSummary> {
-    await this.flush();
-    await this.inFlight;
+    for (let lane = 0; lane < this.lanes.length; lane++) await this.flush(lane);
+    await Promise.all(this.lanes.map((l) => l.inFlight));
     if (this.failure) throw this.failure;
     return this.summary;
   }
 
-  /** Queue the current chunk behind the one being written (at most one waits, so memory stays bounded). */
-  private async flush(): Promise<void> {
-    await this.inFlight;
+  /** Queue a lane's chunk behind the one it is writing (at most one waits per lane, so memory stays bounded). */
+  private async flush(lane: number): Promise<void> {
+    const l = this.lanes[lane]!;
+    await l.inFlight;
     if (this.failure) throw this.failure;
-    if (this.chunk.size === 0) return;
-    const rows = [...this.chunk.values()].map((s) => s.row);
-    const lines = this.chunkLines;
-    this.chunk = new Map();
-    this.chunkLines = 0;
+    if (l.chunk.size === 0) return;
+    const rows = [...l.chunk.values()].map((s) => s.row);
+    const lines = l.lines;
+    l.chunk = new Map();
+    l.lines = 0;
     const text = Buffer.from(rows.join(''), 'utf8');
-    this.inFlight = this.sink.apply(text).then(
+    l.inFlight = this.sink.apply(text, lane).then(
       (r) => {
         const s = this.summary;
         s.created += r.created;

@@ -15,7 +15,7 @@ export interface ImportWorkerData {
 }
 
 export type ImportWorkerMessage =
-  | { kind: 'chunk'; id: number; text: Uint8Array }
+  | { kind: 'chunk'; id: number; lane: number; text: Uint8Array }
   | ({ kind: 'progress' } & ReadProgress)
   | { kind: 'done'; summary: OrderImportSummary }
   | { kind: 'failed'; message: string };
@@ -34,12 +34,12 @@ if (parentPort) {
     else w?.reject(new Error(m.message));
   });
   const sink = {
-    apply(text: Buffer): Promise<ChunkResult> {
+    apply(text: Buffer, lane: number): Promise<ChunkResult> {
       const id = next++;
       // Transferred, not copied: a large Buffer.from(string) owns its ArrayBuffer; a pooled one is copied.
       const whole = text.byteOffset === 0 && text.buffer.byteLength === text.length;
       const own = whole ? new Uint8Array(text.buffer) : Uint8Array.from(text);
-      port.postMessage({ kind: 'chunk', id, text: own } satisfies ImportWorkerMessage, [own.buffer as ArrayBuffer]);
+      port.postMessage({ kind: 'chunk', id, lane, text: own } satisfies ImportWorkerMessage, [own.buffer as ArrayBuffer]);
       return new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
     },
   };

@@ -8,7 +8,7 @@ import { readConfig, type AppConfig } from '../config';
 import { createPool } from '../db/pool';
 import { ImportWriter } from '../db/order-import';
 import { systemClock, type Clock } from '../domain/ports';
-import type { OrderImportOptions, OrderImportSummary } from '../actions/import-orders';
+import type { ChunkSink, OrderImportOptions, OrderImportSummary } from '../actions/import-orders';
 import type { ImportIo } from './import-skus';
 import { readOrdersFile, type ReadProgress } from './order-lines';
 import type { ImportParentMessage, ImportWorkerData, ImportWorkerMessage } from './import-orders-worker';
@@ -34,6 +34,11 @@ Bad lines (not JSON, failing validation, over 1 MiB) are listed with their line 
 Exit code 0 when every line was taken, 1 when some were not, 2 for a usage error.`;
 
 const MAX_LISTED_ERRORS = 50;
+/**
+ * Chunks applied side by side on this many connections: one Postgres backend applying chunks in
+ * order left most of a core idle (see BENCHMARKS.md, Backfill).
+ */
+export const IMPORT_LANES = 2;
 /** The compiled worker beside this file; absent when running from TypeScript sources (tests). */
 const WORKER = path.join(__dirname, 'import-orders-worker.js');
 
@@ -44,7 +49,7 @@ const WORKER = path.join(__dirname, 'import-orders-worker.js');
 export async function importOrdersFile(
   deps: { pool: pg.Pool; clock: Clock; config: AppConfig },
   file: string,
-  opts: { cards: boolean; chunkOrders?: number; threads?: boolean },
+  opts: { cards: boolean; chunkOrders?: number; threads?: boolean; lanes?: number },
   io: ImportIo,
 ): Promise<OrderImportSummary> {
   const size = statSync(file).size;
@@ -53,28 +58,31 @@ export async function importOrdersFile(
   const stock = rules.stock.enabled
     ? new Map((await deps.pool.query<{ sku: string; n: number }>('SELECT sku, greatest(stock - reserved, 0) AS n FROM skus')).rows.map((r) => [r.sku, r.n]))
     : undefined;
-  const importOpts: OrderImportOptions = { rules, now: deps.clock.now(), cards: opts.cards, stock, chunkOrders: opts.chunkOrders };
+  const lanes = opts.lanes ?? IMPORT_LANES;
+  const importOpts: OrderImportOptions = { rules, now: deps.clock.now(), cards: opts.cards, stock, chunkOrders: opts.chunkOrders, lanes };
   const bar = io.progress && size > 256 * 1024
     ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {lines} lines | {bad} bad | {eta_formatted} left', stream: process.stderr, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic)
     : undefined;
   bar?.start(size, 0, { lines: 0, bad: 0 });
   const progress = (p: ReadProgress) => bar?.update(p.bytes, { lines: p.lines, bad: p.bad });
-  const client = await deps.pool.connect();
+  const clients: pg.PoolClient[] = [];
   try {
-    const writer = new ImportWriter(client);
+    for (let i = 0; i < lanes; i++) clients.push(await deps.pool.connect());
+    const writers = clients.map((c) => new ImportWriter(c));
+    const sink = { apply: (text: Buffer, lane: number) => writers[lane]!.apply(text) };
     const summary = opts.threads !== false && existsSync(WORKER)
-      ? await inWorker(file, writer, importOpts, progress)
-      : await readOrdersFile(file, writer, importOpts, progress);
+      ? await inWorker(file, sink, importOpts, progress)
+      : await readOrdersFile(file, sink, importOpts, progress);
     bar?.update(size, { lines: summary.lines, bad: summary.badLines });
     return summary;
   } finally {
     bar?.stop();
-    client.release();
+    for (const c of clients) c.release();
   }
 }
 
 /** Parse in a worker thread; write each chunk it hands over, in order, and answer with the result. */
-function inWorker(file: string, writer: ImportWriter, opts: OrderImportOptions, progress: (p: ReadProgress) => void): Promise<OrderImportSummary> {
+function inWorker(file: string, writer: ChunkSink, opts: OrderImportOptions, progress: (p: ReadProgress) => void): Promise<OrderImportSummary> {
   const data: ImportWorkerData = { file, opts: { ...opts, now: opts.now.toISOString(), stock: opts.stock ? [...opts.stock] : undefined } };
   const worker = new Worker(WORKER, { workerData: data });
   return new Promise<OrderImportSummary>((resolve, reject) => {
@@ -83,7 +91,7 @@ function inWorker(file: string, writer: ImportWriter, opts: OrderImportOptions, 
       else if (m.kind === 'done') resolve(m.summary);
       else if (m.kind === 'failed') reject(new Error(m.message));
       else {
-        writer.apply(Buffer.from(m.text.buffer, m.text.byteOffset, m.text.byteLength)).then(
+        writer.apply(Buffer.from(m.text.buffer, m.text.byteOffset, m.text.byteLength), m.lane).then(
           (result) => worker.postMessage({ kind: 'applied', id: m.id, result } satisfies ImportParentMessage),
           (e: unknown) => {
             worker.postMessage({ kind: 'apply_failed', id: m.id, message: (e as Error).message } satisfies ImportParentMessage);
@@ -145,7 +153,7 @@ export async function importOrdersCommand(argv: string[], env: NodeJS.ProcessEnv
     return 2;
   }
   const config = readConfig(env);
-  const pool = createPool(config.databaseUrl, 2);
+  const pool = createPool(config.databaseUrl, IMPORT_LANES + 1);
   try {
     const summary = await importOrdersFile({ pool, clock: systemClock, config }, file, { cards: parsed.values.cards ?? false, chunkOrders: chunk }, {
       out, err, progress: io.progress ?? (process.stderr.isTTY === true && size > 0),

@@ -102,6 +102,37 @@ describe('OrderImporter (no database)', () => {
     expect(s).toMatchObject({ lines: 4, valid: 4, created: 3, unchanged: 1, badLines: 0 });
   });
 
+  it('with two lanes, every line of an order goes to the same lane, each lane in order, and the counts add up', async () => {
+    const byLane: string[][][] = [[], []];
+    const sink: ChunkSink = {
+      async apply(text, lane) {
+        const rows = text.toString('utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+        byLane[lane]!.push(rows.map((r) => `${r[1]}:${r[4]}`));
+        return { created: rows.length, updated: 0, toProcess: 0, exceptionsOpened: 0, exceptionsResolved: 0 };
+      },
+    };
+    const imp = new OrderImporter(sink, { rules: DEFAULT_RULES, now, cards: false, chunkOrders: 2, lanes: 2 });
+    const ids = Array.from({ length: 12 }, (_, i) => `L${i}`);
+    let n = 0;
+    for (const id of ids) await imp.add(++n, order(id));
+    for (const id of ids) await imp.add(++n, order(id, { status: 'completed', updated_at: '2026-01-08T23:00:00+08:00' }));
+    const s = await imp.finish();
+    expect(s).toMatchObject({ lines: 24, valid: 24, created: 24, unchanged: 0 });
+    const laneOf = new Map<string, number>();
+    byLane.forEach((chunks, lane) => chunks.flat().forEach((row) => {
+      const id = row.split(':')[0]!;
+      expect(laneOf.get(id) ?? lane).toBe(lane); // never in both lanes
+      laneOf.set(id, lane);
+    }));
+    expect(byLane[0]!.length).toBeGreaterThan(0);
+    expect(byLane[1]!.length).toBeGreaterThan(0);
+    // Within a lane an order's paid line is applied before its completed line.
+    for (const chunks of byLane) {
+      const flat = chunks.flat();
+      for (const id of ids) if (flat.includes(`${id}:completed`)) expect(flat.indexOf(`${id}:paid`)).toBeLessThan(flat.indexOf(`${id}:completed`));
+    }
+  });
+
   it('reports bad lines with their numbers and every problem, and takes the rest', async () => {
     const sink = recordingSink();
     const imp = new OrderImporter(sink, { rules: DEFAULT_RULES, now, cards: false });
