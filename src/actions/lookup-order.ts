@@ -1,4 +1,7 @@
+import type pg from 'pg';
 import type { Queryable } from '../db/pool';
+import { releaseOrderLines } from '../db/digests';
+import type { Clock } from '../domain/ports';
 
 export interface LookupOrder {
   id: number;
@@ -16,7 +19,8 @@ export interface LookupOrder {
 export type LookupResult =
   | { kind: 'usage' }
   | { kind: 'not_found'; query: string }
-  | { kind: 'found'; total: number; orders: LookupOrder[] };
+  /** `released`: digest lines of the order that were given cards of their own by this lookup. */
+  | { kind: 'found'; total: number; orders: LookupOrder[]; released?: number };
 
 const MAX_QUERY = 64;
 const MAX_SHOWN = 5;
@@ -80,4 +84,25 @@ export async function lookupOrders(db: Queryable, rawQuery: string): Promise<Loo
       ].sort((a, b) => a.at.getTime() - b.at.getTime()).slice(-10),
     })),
   };
+}
+
+/**
+ * The lookup behind `/order`, `@bot 查单` and the local page. Looking an order up by its exact id
+ * during a storm also gives its digest lines cards of their own, posted to the team's channel with
+ * their buttons: whoever asked can act on it at once instead of waiting for the storm to pass.
+ */
+export async function lookupAndShow(
+  deps: { pool: pg.Pool; clock: Clock; cards: { changed(exceptionId: number, version: number): Promise<void> } },
+  rawQuery: string,
+): Promise<LookupResult> {
+  const r = await lookupOrders(deps.pool, rawQuery);
+  if (r.kind !== 'found' || /^\d{4}$/.test(rawQuery.normalize('NFKC').trim())) return r;
+  let released = 0;
+  for (const o of r.orders) {
+    for (const e of await releaseOrderLines(deps.pool, o.id, deps.clock.now())) {
+      await deps.cards.changed(e.id, e.version);
+      released++;
+    }
+  }
+  return released > 0 ? { ...r, released } : r;
 }

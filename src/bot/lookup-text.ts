@@ -9,6 +9,7 @@ export function lookupText(r: LookupResult, opts: { locale: Locale; timezone: st
   if (r.kind === 'usage') return t(locale, 'lookup.usage');
   if (r.kind === 'not_found') return t(locale, 'lookup.not_found', { query: e(r.query) });
   const lines: string[] = [];
+  if (r.released) lines.push(t(locale, 'lookup.released', { count: r.released }));
   if (r.total > r.orders.length) lines.push(t(locale, 'lookup.many', { count: r.total, shown: r.orders.length }));
   for (const o of r.orders) {
     lines.push(t(locale, 'lookup.order', { orderId: e(o.externalId), source: e(o.source), status: o.status, stage: o.stage, total: o.total, currency: e(o.currency) }));

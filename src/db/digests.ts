@@ -203,3 +203,25 @@ export async function staleDigestCards(db: Queryable, platform: string, graceSec
   );
   return rows.map((r) => r.id);
 }
+
+/**
+ * Someone looked an order up by its id: its exceptions that are lines of a digest get cards of their
+ * own now (a person asked for them, so the storm's budget does not apply). Returns the exceptions
+ * whose cards are due.
+ */
+export async function releaseOrderLines(pool: pg.Pool, orderId: number, now: Date): Promise<{ id: number; version: number }[]> {
+  return withTransaction(pool, async (tx) => {
+    const { rows } = await tx.query<{ id: number; version: number; digest_id: number }>(
+      `UPDATE exceptions SET card_mode = 'card', card_decided_at = $2
+       WHERE order_id = $1 AND card_mode = 'digest' AND status <> 'resolved' AND NOT quiet
+       RETURNING id, version, digest_id`,
+      [orderId, now],
+    );
+    if (rows.length === 0) return [];
+    await tx.query('UPDATE exception_digests SET version = version + 1 WHERE id = ANY($1)', [[...new Set(rows.map((r) => r.digest_id))]]);
+    for (const r of rows) {
+      await insertAudit(tx, { actor: 'system', source: 'lookup', entity: 'exception', entityId: r.id, action: 'exception.released', details: { digest: r.digest_id } });
+    }
+    return rows.map((r) => ({ id: r.id, version: r.version }));
+  }, { actor: 'system', via: 'lookup' });
+}

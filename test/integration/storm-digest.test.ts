@@ -2,6 +2,8 @@ import pg from 'pg';
 import { cardTriggers, sweepCards } from '../../src/jobs/card-jobs';
 import { fixedClock } from '../../src/domain/ports';
 import { deliverNotification } from '../../src/actions/deliver-notification';
+import { lookupAndShow } from '../../src/actions/lookup-order';
+import { lookupText } from '../../src/bot/lookup-text';
 import type { DigestCard } from '../../src/domain/cards/digest-card';
 import { writeConfig } from '../helpers/config-file';
 import { eventually, genericOrder, postOrders, startTestApp, uid, type TestApp } from '../helpers/test-app';
@@ -108,4 +110,28 @@ it('shows the first cards singly, the rest in one digest, and releases the open 
   expect(await released()).toHaveLength(6);
   // The cancelled member is resolved: it never gets a card.
   expect((await released()).map((r) => r.id)).not.toContain(cancelled.id);
+});
+
+it('looking a digest line up by its order id gives it a card of its own at once', async () => {
+  // Another team (finance: invoice requests) with its own budget: three cards, then digest lines.
+  const ids = Array.from({ length: 5 }, (_, i) => uid(`INV${i}`));
+  for (const id of ids) expect((await postOrders(app.url, genericOrder({ id, remark: '需要开发票，抬头：杭州某某科技有限公司' }))).status).toBe(200);
+  const lines = await eventually(async () => {
+    const { rows } = await db.query<{ id: number; external_id: string; digest_id: number }>(
+      `SELECT e.id, o.external_id, e.digest_id FROM exceptions e JOIN orders o ON o.id = e.order_id
+       WHERE o.external_id = ANY($1) AND e.card_mode = 'digest' ORDER BY e.id`,
+      [ids],
+    );
+    return rows.length === 2 ? rows : undefined;
+  }, 20_000, 'two invoice exceptions in a digest');
+  const asked = lines[0]!;
+  const quiet = await lookupAndShow({ pool: app.pool, clock: fixedClock(new Date()), cards: app.actions.cards }, asked.external_id.slice(-4));
+  expect(quiet).toMatchObject({ kind: 'not_found' }); // a phone-digits search releases nothing (and matches no phone here)
+  const r = await lookupAndShow({ pool: app.pool, clock: fixedClock(new Date()), cards: app.actions.cards }, asked.external_id);
+  expect(r).toMatchObject({ kind: 'found', released: 1 });
+  expect(lookupText(r, { locale: 'en', timezone: 'Asia/Shanghai' }, { escape: (s) => s })).toContain('is being posted to the team channel');
+  await eventually(async () => (await shown()).find((m) => m.card_key === `exception:${asked.id}` && m.state === 'posted'), 20_000, 'its own card');
+  await eventually(async () => ((await localDigest(asked.digest_id))?.released === 1 ? true : undefined), 20_000, 'the digest counting it as released');
+  // Asking again changes nothing more.
+  expect(await lookupAndShow({ pool: app.pool, clock: fixedClock(new Date()), cards: app.actions.cards }, asked.external_id)).not.toHaveProperty('released');
 });

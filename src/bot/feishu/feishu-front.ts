@@ -69,6 +69,7 @@ export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
         handleGroupMessage(
           {
             pool: deps.pool, clock: deps.clock, locale, timezone: settings.timezone, botOpenId: resolveBot, inventory: deps.inventory,
+            cards: deps.actions.cards,
             reply: async (to, card, uuid) => {
               await api.reply(to.messageId, { msgType: 'interactive', content: JSON.stringify(card), uuid }, to.chatId);
             },

@@ -1,5 +1,7 @@
+import type pg from 'pg';
 import { createHash } from 'node:crypto';
-import { lookupOrders } from '../../actions/lookup-order';
+import { lookupAndShow, lookupOrders } from '../../actions/lookup-order';
+import type { ActionDeps } from '../../actions/exception-actions';
 import type { Queryable } from '../../db/pool';
 import type { Clock } from '../../domain/ports';
 import { t, type Locale } from '../i18n';
@@ -11,7 +13,7 @@ import type { InventoryActions } from '../../actions/inventory';
 import { findStaffByChatUser } from '../../db/staff';
 
 export interface GroupCommandDeps {
-  pool: Queryable;
+  pool: pg.Pool;
   clock: Clock;
   locale: Locale;
   timezone: string;
@@ -20,6 +22,8 @@ export interface GroupCommandDeps {
   reply(to: { messageId: string; chatId: string }, card: object, uuid: string): Promise<void>;
   /** Price-change requests (`调价 <sku> <amount>`). */
   inventory?: Pick<InventoryActions, 'requestPriceChange'>;
+  /** Re-render cards: a lookup gives an order's storm-digest lines cards of their own. */
+  cards?: ActionDeps['cards'];
 }
 
 interface MessageEvent {
@@ -74,7 +78,7 @@ export async function handleGroupMessage(deps: GroupCommandDeps, envelope: Feish
   if ('help' in cmd) text = t(deps.locale, 'feishu.lookup.usage');
   else if ('price' in cmd) text = await priceRequest(deps, cmd.price, (event as { sender?: { sender_id?: { open_id?: string } } }).sender?.sender_id?.open_id);
   else {
-    const result = await lookupOrders(deps.pool, cmd.query);
+    const result = deps.cards ? await lookupAndShow({ pool: deps.pool, clock: deps.clock, cards: deps.cards }, cmd.query) : await lookupOrders(deps.pool, cmd.query);
     text = result.kind === 'usage'
       ? t(deps.locale, 'feishu.lookup.usage')
       : lookupText(result, { locale: deps.locale, timezone: deps.timezone, now: deps.clock.now() }, feishuFormat);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { lookupOrders } from '../../actions/lookup-order';
+import { lookupAndShow } from '../../actions/lookup-order';
 import { listActiveStaff } from '../../db/staff';
 import { ErrorCode, OrderopsError } from '../../domain/errors';
 import type { ChatPort } from '../../domain/ports';
@@ -164,7 +164,7 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
   http.get<{ Querystring: { q?: string } }>('/local/lookup', async (req, reply) => {
     if (!guard(req, reply)) return reply;
     const q = typeof req.query.q === 'string' ? req.query.q : '';
-    const result = await lookupOrders(pool, q);
+    const result = await lookupAndShow({ pool, clock: deps.clock, cards: deps.actions.cards }, q);
     return reply.headers({ 'cache-control': 'no-store' }).send({ ok: true, html: lookupText(result, view(), htmlFormat) });
   });
 

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { lookupOrders } from '../../../actions/lookup-order';
+import { lookupAndShow } from '../../../actions/lookup-order';
 import { slackFormat } from '../../../integrations/slack/mrkdwn';
 import { t } from '../../i18n';
 import { lookupText } from '../../lookup-text';
@@ -11,7 +11,7 @@ export function registerAppMention(app: App, deps: SlackDeps): void {
     if (!event.user) return;
     const query = mentionQuery(event.text);
     const text = query
-      ? lookupText(await lookupOrders(deps.pool, query), { locale: deps.locale, timezone: deps.timezone, now: deps.clock.now() }, slackFormat)
+      ? lookupText(await lookupAndShow({ pool: deps.pool, clock: deps.clock, cards: deps.actions.cards }, query), { locale: deps.locale, timezone: deps.timezone, now: deps.clock.now() }, slackFormat)
       : t(deps.locale, 'slack.mention.usage');
     await deps.port.ephemeral({ channel: event.channel, userId: event.user }, text);
   });

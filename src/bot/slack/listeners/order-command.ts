@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { lookupOrders } from '../../../actions/lookup-order';
+import { lookupAndShow } from '../../../actions/lookup-order';
 import { SLACK_LIMITS } from '../../../integrations/slack/blocks/limits';
 import { clip, slackFormat } from '../../../integrations/slack/mrkdwn';
 import { t } from '../../i18n';
@@ -13,7 +13,7 @@ const INLINE_BUDGET_MS = 2000;
 /** `/order <order id | last 4 phone digits>`: a private answer with status, stage and a short timeline. */
 export function registerOrderCommand(app: App, deps: SlackDeps): void {
   app.command(ORDER_COMMAND, async ({ ack, command, respond }) => {
-    const answer = lookupOrders(deps.pool, command.text ?? '').then((r) =>
+    const answer = lookupAndShow({ pool: deps.pool, clock: deps.clock, cards: deps.actions.cards }, command.text ?? '').then((r) =>
       clip(lookupText(r, { locale: deps.locale, timezone: deps.timezone, now: deps.clock.now() }, slackFormat), SLACK_LIMITS.replyText),
     );
     const quick = await within(answer, INLINE_BUDGET_MS);
