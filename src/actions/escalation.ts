@@ -50,7 +50,9 @@ export async function planNext(db: Queryable, policy: SlaPolicy, exceptionId: nu
   const next = nextEscalation(row, policy);
   const id = next ? stepId(next) : null;
   if ((next?.at.getTime() ?? null) !== (row.nextAt?.getTime() ?? null) || id !== row.nextStep) {
-    await db.query('UPDATE exceptions SET next_escalation_at = $2, next_escalation_step = $3 WHERE id = $1', [exceptionId, next?.at ?? null, id]);
+    // Only onto the version it was planned from: a claim or resolve committed meanwhile has its own
+    // plan coming (every change re-plans), and a stale plan must not overwrite it.
+    await db.query('UPDATE exceptions SET next_escalation_at = $2, next_escalation_step = $3 WHERE id = $1 AND version = $4', [exceptionId, next?.at ?? null, id, row.version]);
   }
   return next && id ? { ...next, id } : null;
 }
