@@ -25,15 +25,19 @@ export type LookupResult =
 const MAX_QUERY = 64;
 const MAX_SHOWN = 5;
 
+const normalizeQuery = (raw: string): string => raw.normalize('NFKC').trim();
+/** Four digits: the last digits of a buyer's phone, not an order id. */
+const isPhoneQuery = (query: string): boolean => /^\d{4}$/.test(query);
+
 /**
  * `/order <id | last 4 phone digits>`: an exact order id (any source), or the newest orders whose
  * buyer phone ends in those 4 digits. Parameterised queries only; hostile text is just a miss.
  */
 export async function lookupOrders(db: Queryable, rawQuery: string): Promise<LookupResult> {
-  const query = rawQuery.normalize('NFKC').trim();
+  const query = normalizeQuery(rawQuery);
   if (!query) return { kind: 'usage' };
   if (query.length > MAX_QUERY) return { kind: 'not_found', query: query.slice(0, MAX_QUERY) };
-  const byPhone = /^\d{4}$/.test(query);
+  const byPhone = isPhoneQuery(query);
   const { rows } = await db.query<{ id: number; source: string; external_id: string; status: string; stage: string; total: string; currency: string; received_at: Date; n: number }>(
     byPhone
       ? `SELECT id, source, external_id, status, stage, total, currency, received_at, count(*) OVER ()::int AS n
@@ -96,7 +100,7 @@ export async function lookupAndShow(
   rawQuery: string,
 ): Promise<LookupResult> {
   const r = await lookupOrders(deps.pool, rawQuery);
-  if (r.kind !== 'found' || /^\d{4}$/.test(rawQuery.normalize('NFKC').trim())) return r;
+  if (r.kind !== 'found' || isPhoneQuery(normalizeQuery(rawQuery))) return r;
   let released = 0;
   for (const o of r.orders) {
     for (const e of await releaseOrderLines(deps.pool, o.id, deps.clock.now())) {

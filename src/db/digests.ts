@@ -13,6 +13,12 @@ import { truncate } from '../domain/privacy/mask';
 import { insertAudit } from './audit';
 import { withTransaction, type Queryable } from './pool';
 
+/**
+ * The version a digest's card must show (for `d`, a row of exception_digests): its own version plus
+ * every change of its members, so any member's claim or resolve re-renders it.
+ */
+const DIGEST_CARD_VERSION = `(d.version + coalesce((SELECT sum(e.version - 1) FROM exceptions e WHERE e.digest_id = d.id), 0))`;
+
 export interface CardModeDecision {
   mode: CardMode;
   /** The digest the exception is shown in (while mode is digest). */
@@ -84,14 +90,14 @@ export async function decideExceptionCardMode(pool: pg.Pool, exceptionId: number
 interface DigestRow {
   id: number; team: string; type: string; status: 'open' | 'cleared'; members: number; version: number;
   opened_at: Date; last_joined_at: Date; cleared_at: Date | null;
-  member_changes: number; unresolved: number; unclaimed: number; released: number;
+  card_version: number; unresolved: number; unclaimed: number; released: number;
 }
 
 /** The digest as its card shows it, with the team whose channels show it. */
 export async function loadDigestCard(db: Queryable, digestId: number, policy: Pick<StormPolicy, 'list' | 'releaseAfter'>): Promise<{ card: DigestCard; team: string } | null> {
   const { rows } = await db.query<DigestRow>(
     `SELECT d.*,
-       coalesce(sum(e.version - 1), 0)::int AS member_changes,
+       ${DIGEST_CARD_VERSION}::int AS card_version,
        count(*) FILTER (WHERE e.status <> 'resolved')::int AS unresolved,
        count(*) FILTER (WHERE e.status = 'open')::int AS unclaimed,
        count(*) FILTER (WHERE e.card_mode = 'card')::int AS released
@@ -110,7 +116,7 @@ export async function loadDigestCard(db: Queryable, digestId: number, policy: Pi
   return {
     team: d.team,
     card: {
-      kind: 'digest', key: digestCardKey(d.id), alertId: d.id, version: d.version + d.member_changes, team: d.team, type: d.type,
+      kind: 'digest', key: digestCardKey(d.id), alertId: d.id, version: d.card_version, team: d.team, type: d.type,
       status: d.status, members: d.members, unresolved: d.unresolved, unclaimed: d.unclaimed, released: d.released,
       newest: lines.rows.map((l) => ({
         exceptionId: l.id, source: l.source, externalId: truncate(l.external_id, 64), shop: truncate(l.shop ?? '', 40),
@@ -131,8 +137,7 @@ export async function digestOf(db: Queryable, exceptionId: number): Promise<numb
 /** The digest's card version now (what a render must reach). */
 export async function digestVersion(db: Queryable, digestId: number): Promise<number | null> {
   const { rows } = await db.query<{ v: number }>(
-    `SELECT d.version + coalesce((SELECT sum(e.version - 1) FROM exceptions e WHERE e.digest_id = d.id), 0)::int AS v
-     FROM exception_digests d WHERE d.id = $1`,
+    `SELECT ${DIGEST_CARD_VERSION}::int AS v FROM exception_digests d WHERE d.id = $1`,
     [digestId],
   );
   return rows[0]?.v ?? null;
@@ -196,8 +201,7 @@ export async function staleDigestCards(db: Queryable, platform: string, graceSec
      LEFT JOIN chat_messages m ON m.card_key = 'digest:' || d.id AND m.platform = $1
      WHERE d.last_joined_at < now() - make_interval(secs => $2) AND d.opened_at > now() - interval '7 days'
        AND (m.id IS NULL OR m.state = 'posting'
-            OR (m.state = 'posted' AND m.rendered_version < d.version
-                + coalesce((SELECT sum(e.version - 1) FROM exceptions e WHERE e.digest_id = d.id), 0)))
+            OR (m.state = 'posted' AND m.rendered_version < ${DIGEST_CARD_VERSION}))
      ORDER BY d.id LIMIT $3`,
     [platform, graceSeconds, limit],
   );

@@ -29,8 +29,8 @@ export type CardAnswer = { toast?: { type: ToastType; content: string }; card?: 
 
 const ACTIONS = new Set(['exception.claim', 'exception.fix_address', 'exception.approve', 'exception.escalate', 'exception.resolve']);
 
-/** The button's value, checked: only our own object shape is acted on. */
-export function parseActionValue(v: unknown): FeishuActionValue | null {
+/** A button value as Feishu sends it: our object, or that object as a JSON string. */
+function valueObject(v: unknown): Record<string, unknown> | null {
   if (typeof v === 'string') {
     try {
       v = JSON.parse(v);
@@ -38,8 +38,13 @@ export function parseActionValue(v: unknown): FeishuActionValue | null {
       return null;
     }
   }
-  if (typeof v !== 'object' || v === null) return null;
-  const o = v as Record<string, unknown>;
+  return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null;
+}
+
+/** The button's value, checked: only our own object shape is acted on. */
+export function parseActionValue(v: unknown): FeishuActionValue | null {
+  const o = valueObject(v);
+  if (!o) return null;
   if (o.orderops !== 'exception' || typeof o.action !== 'string' || !ACTIONS.has(o.action)) return null;
   if (!Number.isSafeInteger(o.exception_id) || !Number.isSafeInteger(o.version)) return null;
   if (o.step !== undefined && o.step !== 'open' && o.step !== 'submit' && o.step !== 'close') return null;
@@ -48,15 +53,8 @@ export function parseActionValue(v: unknown): FeishuActionValue | null {
 
 /** A price card's button value: `{orderops: 'price', action, request_id, version}`. */
 export function parsePriceValue(v: unknown): { action: string; request_id: number; version: number } | null {
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return null;
-    }
-  }
-  if (typeof v !== 'object' || v === null) return null;
-  const o = v as Record<string, unknown>;
+  const o = valueObject(v);
+  if (!o) return null;
   if (o.orderops !== 'price' || (o.action !== 'price.approve' && o.action !== 'price.reject')) return null;
   if (!Number.isSafeInteger(o.request_id) || !Number.isSafeInteger(o.version)) return null;
   return { action: o.action, request_id: o.request_id as number, version: o.version as number };
