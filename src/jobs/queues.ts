@@ -63,11 +63,13 @@ export function queueTrigger(queue: Queue<OrderJobData>): ProcessingTrigger {
       await queue.addBulk(jobs);
     },
     async sweep(refs) {
-      for (const r of refs) {
-        const id = orderJobId(r.id, r.revision);
-        await queue.add(JOB_ORDER_PROCESS, { orderId: r.id, revision: r.revision }, { ...ORDER_JOB_OPTIONS, jobId: id });
-        // An existing job keeps the add from doing anything: if it failed by stalling, run it again.
-        const job = await queue.getJob(id);
+      const ids = refs.map((r) => orderJobId(r.id, r.revision));
+      await queue.addBulk(refs.map((r, i) => ({
+        name: JOB_ORDER_PROCESS, data: { orderId: r.id, revision: r.revision }, opts: { ...ORDER_JOB_OPTIONS, jobId: ids[i] },
+      })));
+      // An existing job keeps the add from doing anything: if it failed by stalling, run it again.
+      const jobs = await Promise.all(ids.map((id) => queue.getJob(id)));
+      for (const job of jobs) {
         if (job && /stalled/i.test(job.failedReason ?? '') && (await job.isFailed())) await job.retry('failed');
       }
     },
