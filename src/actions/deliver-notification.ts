@@ -8,7 +8,7 @@ import { insertAudit } from '../db/audit';
 import { cardMessages } from '../db/chat-messages';
 import { digestOf } from '../db/digests';
 import { findStaff } from '../db/staff';
-import { t, typeLabel, type Locale } from '../bot/i18n';
+import { t, typeLabel, type Locale } from '../present/i18n';
 import type { Mailer } from '../integrations/email/mailer';
 import type { SmsSender } from '../integrations/sms/sms-sender';
 

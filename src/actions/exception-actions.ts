@@ -7,7 +7,7 @@ import { insertAudit } from '../db/audit';
 import { EXCEPTION_ROW_COLUMNS, type ExceptionRow } from '../db/exception-cards';
 import { withTransaction } from '../db/pool';
 import { findStaff, findStaffByChatUser } from '../db/staff';
-import { typeLabel, type Locale } from '../bot/i18n';
+import { typeLabel, type Locale } from '../present/i18n';
 
 /** What a chat action needs: the store, the clock, and how to tell the cards and people. */
 export interface ActionDeps {

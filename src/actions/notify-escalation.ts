@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ChatPort } from '../domain/ports';
 import type { Queryable } from '../db/pool';
 import { findStaff, staffForEscalation } from '../db/staff';
-import { typeLabel, type Locale } from '../bot/i18n';
+import { typeLabel, type Locale } from '../present/i18n';
 
 export interface EscalationDeps {
   pool: pg.Pool;

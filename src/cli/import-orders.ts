@@ -9,7 +9,7 @@ import { createPool } from '../db/pool';
 import { ImportWriter } from '../db/order-import';
 import { systemClock, type Clock } from '../domain/ports';
 import type { ChunkSink, OrderImportOptions, OrderImportSummary } from '../actions/import-orders';
-import type { ImportIo } from './import-skus';
+import type { ImportIo } from './import-io';
 import { readOrdersFile, type ReadProgress } from './order-lines';
 import type { ImportParentMessage, ImportWorkerData, ImportWorkerMessage } from './import-orders-worker';
 

@@ -11,6 +11,9 @@ import { CsvRecords } from '../domain/inventory/csv';
 import { SKU_FIELDS } from '../domain/inventory/sku-row';
 import { SkuImporter, type ImportSummary } from '../actions/inventory/import-skus';
 import { IMPORT_ORDERS_HELP, importOrdersCommand } from './import-orders';
+import type { ImportIo } from './import-io';
+
+export type { ImportIo } from './import-io';
 
 export const IMPORT_HELP = `orderops import skus <file.csv|file.jsonl> [--strict]
 
@@ -25,12 +28,6 @@ Rows are upserted in batches; bad rows are listed with their line numbers and sk
   --strict   change nothing unless every row is valid (one transaction)
 Exit code 0 when every row was taken, 1 when some were not, 2 for a usage error.`;
 
-export interface ImportIo {
-  out(line: string): void;
-  err(line: string): void;
-  /** Show a progress bar (a TTY and a large file). */
-  progress: boolean;
-}
 
 const MAX_LISTED_ERRORS = 50;
 

@@ -13,8 +13,8 @@ import { configuredPullers, type PullerHttp } from '../integrations/platforms/pu
 import { createOrderQueue, queueTrigger } from '../jobs/queues';
 import { producerConnection, whenReady } from '../jobs/redis';
 import { createCardQueues, enqueueCard } from '../jobs/card-jobs';
-import { sourceLabel } from '../bot/cards/reconcile-card-texts';
-import { t, type Locale } from '../bot/i18n';
+import { sourceLabel } from '../present/cards/reconcile-card-texts';
+import { t, type Locale } from '../present/i18n';
 
 export const RECONCILE_HELP = `orderops reconcile — compare a shop's order list on its platform with what is stored, and ingest what is missing
 

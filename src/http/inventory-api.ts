@@ -18,7 +18,7 @@ import { makeConsistencyReport, type ReportDeps } from '../actions/inventory/con
 import { verifyCsvLink } from '../actions/inventory/csv-link';
 import { reportCsv } from '../actions/inventory/report-csv';
 import { sendError } from './errors';
-import { t } from '../bot/i18n';
+import { t } from '../present/i18n';
 
 export interface InventoryApiDeps {
   pool: pg.Pool;

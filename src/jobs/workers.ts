@@ -18,7 +18,7 @@ import type { Registry } from 'prom-client';
 import type { ActionDeps } from '../actions/exception-actions';
 import type { ChatPort } from '../domain/ports';
 import type { Settings } from '../config/settings';
-import type { Locale } from '../bot/i18n';
+import type { Locale } from '../present/i18n';
 import type { InventoryActions } from '../actions/inventory';
 import { startInventoryWorker } from './consistency-jobs';
 import { startReconcileWorker } from './reconcile-jobs';

@@ -3,7 +3,7 @@ import { cardTriggers, sweepCards } from '../../src/jobs/card-jobs';
 import { fixedClock } from '../../src/domain/ports';
 import { deliverNotification } from '../../src/actions/deliver-notification';
 import { lookupAndShow } from '../../src/actions/lookup-order';
-import { lookupText } from '../../src/bot/lookup-text';
+import { lookupText } from '../../src/present/lookup-text';
 import type { DigestCard } from '../../src/domain/cards/digest-card';
 import { writeConfig } from '../helpers/config-file';
 import { eventually, genericOrder, postOrders, startTestApp, uid, type TestApp } from '../helpers/test-app';

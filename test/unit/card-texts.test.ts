@@ -1,5 +1,5 @@
 import { buildExceptionCard, type ExceptionCardInput } from '../../src/domain/cards/exception-card';
-import { exceptionCardTexts, type PlatformFormat } from '../../src/bot/cards/card-texts';
+import { exceptionCardTexts, type PlatformFormat } from '../../src/present/cards/card-texts';
 
 const fmt: PlatformFormat = {
   escape: (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),

@@ -3,7 +3,7 @@ import { availableActions, checkAction, type ExceptionState } from '../../src/do
 import type { Staff } from '../../src/domain/staff';
 import { validateAddressFix } from '../../src/domain/orders/address-fix';
 import { DEFAULT_RULES } from '../../src/domain/orders/default-rules';
-import { MESSAGE_KEYS, t } from '../../src/bot/i18n';
+import { MESSAGE_KEYS, t } from '../../src/present/i18n';
 
 describe('masking personal data for channel posts', () => {
   it.each([

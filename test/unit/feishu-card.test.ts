@@ -1,4 +1,4 @@
-import { cardTexts, exceptionCardTexts } from '../../src/bot/cards/card-texts';
+import { cardTexts, exceptionCardTexts } from '../../src/present/cards/card-texts';
 import type { BacklogCard } from '../../src/domain/cards/backlog-card';
 import type { DigestCard } from '../../src/domain/cards/digest-card';
 import { renderFeishuCard, FORM_NAME, FORM_SUBMIT_NAME } from '../../src/bot/feishu/feishu-card';

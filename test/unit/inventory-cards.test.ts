@@ -1,4 +1,4 @@
-import { cardTexts, type PlatformFormat } from '../../src/bot/cards/card-texts';
+import { cardTexts, type PlatformFormat } from '../../src/present/cards/card-texts';
 import type { ConsistencyCard, LowStockCard, PriceCard } from '../../src/domain/inventory/cards';
 import { csvCell } from '../../src/actions/inventory/report-csv';
 import { csvLink, verifyCsvLink } from '../../src/actions/inventory/csv-link';

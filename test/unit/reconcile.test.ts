@@ -1,8 +1,8 @@
 import { cardDecision, type ReconcileCard } from '../../src/domain/reconcile/card';
 import { isComplete, newTally, runFigures, tallyPage, type WriteOutcome } from '../../src/domain/reconcile/tally';
 import { checkWindow, MAX_CATCH_UP_MS, scheduledWindow, windowProgress } from '../../src/domain/reconcile/window';
-import { reconcileCardTexts } from '../../src/bot/cards/reconcile-card-texts';
-import { cardTexts, type PlatformFormat } from '../../src/bot/cards/card-texts';
+import { reconcileCardTexts } from '../../src/present/cards/reconcile-card-texts';
+import { cardTexts, type PlatformFormat } from '../../src/present/cards/card-texts';
 import { parseWhen, pickShops, RECONCILE_HELP, summaryLines } from '../../src/cli/reconcile';
 import { main } from '../../src/cli/index';
 import { cardMessage } from '../../src/integrations/slack/blocks/card-blocks';

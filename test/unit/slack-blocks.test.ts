@@ -3,7 +3,7 @@ import { cardMessage, cardMetadata, layoutCard } from '../../src/integrations/sl
 import { addressErrors, fixAddressModal, noticeModal, parseAddressMeta, readAddress } from '../../src/integrations/slack/blocks/address-modal';
 import { decodeButtonValue, encodeButtonValue } from '../../src/integrations/slack/blocks/button-value';
 import { SLACK_LIMITS as L, blockTextLength } from '../../src/integrations/slack/blocks/limits';
-import type { CardTexts } from '../../src/bot/cards/card-texts';
+import type { CardTexts } from '../../src/present/cards/card-texts';
 
 const now = new Date('2026-01-08T12:30:00Z');
 const opts = { locale: 'en' as const, timezone: 'Asia/Shanghai', now };

@@ -1,5 +1,5 @@
 import { DEFAULT_STORM, decideCardMode, digestIsQuiet, releaseBudget, type DigestCard } from '../../src/domain/cards/digest-card';
-import { cardTexts, type PlatformFormat } from '../../src/bot/cards/card-texts';
+import { cardTexts, type PlatformFormat } from '../../src/present/cards/card-texts';
 import { parseSettings } from '../../src/config/load-file';
 
 describe('storm policy (pure)', () => {

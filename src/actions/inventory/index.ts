@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Clock } from '../../domain/ports';
 import type { InventorySettings } from '../../domain/inventory/types';
-import type { Locale } from '../../bot/i18n';
+import type { Locale } from '../../present/i18n';
 import type { ImportDeps } from './import-skus';
 import type { ReportDeps } from './consistency-report';
 import { decidePriceChange, handlePriceAction, requestPriceChange, type PriceDecisionInput, type PriceDecisionResult, type PriceDeps, type PriceRequestInput, type PriceRequestResult } from './price-changes';

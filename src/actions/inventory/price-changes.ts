@@ -9,7 +9,7 @@ import { withTransaction } from '../../db/pool';
 import { findStaff, findStaffByChatUser } from '../../db/staff';
 import { insertInventoryAudit } from '../../db/inventory-audit';
 import { findPriceChange, lockPriceChange, queuePushes } from '../../db/inventory-prices';
-import { t, type Locale } from '../../bot/i18n';
+import { t, type Locale } from '../../present/i18n';
 
 /** What the price use cases need: the store, the clock, who may approve, and how to re-render a card. */
 export interface PriceDeps {

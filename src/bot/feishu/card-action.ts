@@ -8,7 +8,7 @@ import type { AddressField } from '../../domain/orders/address-fix';
 import type { RulesConfig } from '../../domain/orders/rules-types';
 import type { Notice } from '../../domain/ports';
 import type { ChatUser } from '../../domain/staff';
-import { t, type Locale } from '../i18n';
+import { t, type Locale } from '../../present/i18n';
 import type { InventoryActions } from '../../actions/inventory';
 import { ADDRESS_FIELDS, type FeishuActionValue, type FeishuCardJson, type FeishuCardOptions } from './feishu-card';
 import type { FeishuEnvelope } from './feishu-verify';

@@ -1,10 +1,10 @@
 import { digestDone } from '../../domain/cards/digest-card';
-import type { CardButton, CardTexts } from '../cards/card-texts';
+import type { CardButton, CardTexts } from '../../present/cards/card-texts';
 import type { ExceptionCard } from '../../domain/cards/exception-card';
 import type { Card } from '../../domain/ports';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
 import type { AddressErrors, AddressField } from '../../domain/orders/address-fix';
-import { t, type Locale } from '../i18n';
+import { t, type Locale } from '../../present/i18n';
 import { escapeFeishu, unescapeFeishu } from './feishu-format';
 
 /** What a button sends back (`action.value` of card.action.trigger): always an object. */

@@ -1,4 +1,4 @@
-import type { PlatformFormat } from '../cards/card-texts';
+import type { PlatformFormat } from '../../present/cards/card-texts';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

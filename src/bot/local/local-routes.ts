@@ -8,7 +8,7 @@ import type { ChatPort } from '../../domain/ports';
 import type { Staff } from '../../domain/staff';
 import { sendError } from '../../http/errors';
 import { channelCounts, recentCards, recentMessages } from '../../integrations/local/local-store';
-import { lookupText } from '../lookup-text';
+import { lookupText } from '../../present/lookup-text';
 import type { FrontDeps } from '../front';
 import { escapeHtml, htmlFormat } from './html-format';
 import { parseActionRequest, runLocalAction } from './local-actions';

@@ -1,6 +1,6 @@
 import type { Card, Notice } from '../../domain/ports';
-import { cardTexts, type CardTexts } from '../cards/card-texts';
-import { formatTime, t, type Locale, type Vars } from '../i18n';
+import { cardTexts, type CardTexts } from '../../present/cards/card-texts';
+import { formatTime, t, type Locale, type Vars } from '../../present/i18n';
 import type { LocalCardRow, LocalMessageKind, LocalMessageRow } from '../../integrations/local/local-store';
 import { escapeHtml, htmlFormat } from './html-format';
 

@@ -5,7 +5,7 @@ import type { InventoryActions } from '../../actions/inventory';
 import type { RulesConfig } from '../../domain/orders/rules-types';
 import type { Clock } from '../../domain/ports';
 import type { SlackChatPort } from '../../integrations/slack/slack-port';
-import type { Locale } from '../i18n';
+import type { Locale } from '../../present/i18n';
 
 /** What every Slack listener is given (built once by the front, passed to `registerListeners`). */
 export interface SlackDeps {

@@ -1,5 +1,5 @@
-import type { PlatformFormat } from '../../bot/cards/card-texts';
-import { t, type Locale } from '../../bot/i18n';
+import type { PlatformFormat } from '../../present/cards/card-texts';
+import { t, type Locale } from '../../present/i18n';
 import type { StaffRef } from '../../domain/cards/exception-card';
 import type { Notice } from '../../domain/ports';
 

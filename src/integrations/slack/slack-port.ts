@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Locale } from '../../bot/i18n';
+import type { Locale } from '../../present/i18n';
 import type { Card, ChatPort, Clock, Notice, PostedMessage } from '../../domain/ports';
 import type { Staff } from '../../domain/staff';
 import { CARD_EVENT_TYPE, cardMessage, cardMetadata } from './blocks/card-blocks';

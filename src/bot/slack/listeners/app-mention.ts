@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
 import { lookupAndShow } from '../../../actions/lookup-order';
 import { slackFormat } from '../../../integrations/slack/mrkdwn';
-import { t } from '../../i18n';
-import { lookupText } from '../../lookup-text';
+import { t } from '../../../present/i18n';
+import { lookupText } from '../../../present/lookup-text';
 import type { SlackDeps } from '../slack-deps';
 
 /** `@orderops order DY-1` (or just `@orderops DY-1`): the same lookup as /order, answered privately. */

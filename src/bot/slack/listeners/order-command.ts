@@ -2,8 +2,8 @@ import type { App } from '@slack/bolt';
 import { lookupAndShow } from '../../../actions/lookup-order';
 import { SLACK_LIMITS } from '../../../integrations/slack/blocks/limits';
 import { clip, slackFormat } from '../../../integrations/slack/mrkdwn';
-import { t } from '../../i18n';
-import { lookupText } from '../../lookup-text';
+import { t } from '../../../present/i18n';
+import { lookupText } from '../../../present/lookup-text';
 import type { SlackDeps } from '../slack-deps';
 
 export const ORDER_COMMAND = '/order';

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { findStaffByChatUser } from '../../../db/staff';
 import { clip, slackFormat } from '../../../integrations/slack/mrkdwn';
-import { t } from '../../i18n';
+import { t } from '../../../present/i18n';
 import type { SlackDeps } from '../slack-deps';
 
 export const PRICE_COMMAND = '/price';

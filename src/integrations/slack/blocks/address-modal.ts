@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { t, type Locale } from '../../../bot/i18n';
+import { t, type Locale } from '../../../present/i18n';
 import type { AddressErrors, AddressField } from '../../../domain/orders/address-fix';
 import { clip } from '../mrkdwn';
 import type { ButtonRef } from './button-value';

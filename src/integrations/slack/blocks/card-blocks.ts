@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { cardTexts, type CardButton, type CardTexts, type RenderOptions } from '../../../bot/cards/card-texts';
+import { cardTexts, type CardButton, type CardTexts, type RenderOptions } from '../../../present/cards/card-texts';
 import type { ExceptionCard } from '../../../domain/cards/exception-card';
 import type { Card } from '../../../domain/ports';
 import { clip, slackFormat } from '../mrkdwn';

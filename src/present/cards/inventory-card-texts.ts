@@ -2,7 +2,7 @@ import type { ConsistencyCard, DeviationLine, LowStockCard, PriceCard } from '..
 import { formatPercent } from '../../domain/inventory/consistency';
 import { toCents } from '../../domain/inventory/money';
 import { formatTime, t, type Locale, type Vars } from '../i18n';
-import type { CardTexts, PlatformFormat, RenderOptions } from './card-texts';
+import type { CardTexts, PlatformFormat, RenderOptions } from './card-types';
 
 const tt = (locale: Locale, key: string, vars?: Vars) => t(locale, `inventory.${key}`, vars);
 

@@ -1,6 +1,6 @@
 import type { ReconcileCard } from '../../domain/reconcile/card';
 import { formatTime, t, type Locale, type Vars } from '../i18n';
-import type { CardTexts, PlatformFormat, RenderOptions } from './card-texts';
+import type { CardTexts, PlatformFormat, RenderOptions } from './card-types';
 
 const tt = (locale: Locale, key: string, vars?: Vars) => t(locale, `reconcile.${key}`, vars);
 

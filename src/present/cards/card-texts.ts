@@ -1,53 +1,15 @@
-import type { ExceptionCard, StaffRef } from '../../domain/cards/exception-card';
+import type { ExceptionCard } from '../../domain/cards/exception-card';
 import type { BacklogCard } from '../../domain/cards/backlog-card';
 import type { Card } from '../../domain/ports';
 import type { SilenceCard } from '../../domain/cards/silence-card';
 import type { DigestCard } from '../../domain/cards/digest-card';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
-import type { PriceActionId } from '../../domain/inventory/price-change';
 import { consistencyCardTexts, lowStockCardTexts, priceCardTexts } from './inventory-card-texts';
 import { reconcileCardTexts } from './reconcile-card-texts';
 import { formatTime, t, typeLabel, type Locale, type Vars } from '../i18n';
+import type { PlatformFormat, RenderOptions, CardButton, CardTexts } from './card-types';
 
-/** How one platform writes text: escaping for its markup and mentioning a staff member. */
-export interface PlatformFormat {
-  /** Make untrusted text inert in this platform's markup (no mentions, no links). */
-  escape(text: string): string;
-  /** A real mention where the platform knows the person, else their escaped name. */
-  mention(staff: StaffRef): string;
-}
-
-export interface RenderOptions {
-  locale: Locale;
-  timezone: string;
-  now?: Date;
-}
-
-export interface CardButton {
-  action: ExceptionActionId;
-  label: string;
-  style: 'primary' | 'danger' | 'default';
-  /** Ask before acting (escalate notifies people). */
-  confirm?: { title: string; text: string; ok: string; cancel: string };
-}
-
-/** Every string of an exception card, already escaped for one platform; renderers only lay it out. */
-export interface CardTexts {
-  title: string;
-  severity: ExceptionCard['severity'];
-  severityLabel: string;
-  status: string;
-  overdue: boolean;
-  fields: { key: string; label: string; value: string }[];
-  buttons: CardButton[];
-  /**
-   * Price approval buttons (price.approve / price.reject). A click must send back `value` with the
-   * action id; the front calls decidePriceChange (see actions/inventory/price-changes.ts).
-   */
-  decisionButtons?: { action: PriceActionId; label: string; style: CardButton['style']; value: { requestId: number; version: number } }[];
-  /** Link buttons (the consistency report's "list more" → its CSV). */
-  links?: { label: string; url: string }[];
-}
+export type { PlatformFormat, RenderOptions, CardButton, CardTexts } from './card-types';
 
 const STYLE: Record<ExceptionActionId, CardButton['style']> = {
   'exception.claim': 'primary',

@@ -1,10 +1,25 @@
 import Handlebars from 'handlebars';
 import { en } from './en';
 import { zhCN } from './zh-CN';
+import { CATALOGUES } from './catalogues';
 
 export type Locale = 'zh-CN' | 'en';
 
-const SOURCES: Record<Locale, Record<string, string>> = { 'zh-CN': zhCN, en };
+const SOURCES: Record<Locale, Record<string, string>> = mergeCatalogues({ 'zh-CN': zhCN, en });
+
+/** The core texts plus every feature catalogue; two areas defining one key is a programming error. */
+function mergeCatalogues(core: Record<Locale, Record<string, string>>): Record<Locale, Record<string, string>> {
+  const out: Record<Locale, Record<string, string>> = { 'zh-CN': { ...core['zh-CN'] }, en: { ...core.en } };
+  for (const [area, cat] of Object.entries(CATALOGUES)) {
+    for (const locale of ['zh-CN', 'en'] as const) {
+      for (const [key, text] of Object.entries(cat[locale])) {
+        if (key in out[locale]) throw new Error(`i18n: key ${key} of catalogue ${area} is already defined`);
+        out[locale][key] = text;
+      }
+    }
+  }
+  return out;
+}
 // An isolated instance, no HTML escaping: each platform escapes variables for its own markup
 // before they reach a template.
 const hb = Handlebars.create();
@@ -42,4 +57,4 @@ export function formatTime(iso: string, timeZone: string, locale: Locale, now: D
 }
 
 /** Every key must exist in both languages: checked by a unit test. */
-export const MESSAGE_KEYS = { 'zh-CN': Object.keys(zhCN), en: Object.keys(en) };
+export const MESSAGE_KEYS = { 'zh-CN': Object.keys(SOURCES['zh-CN']), en: Object.keys(SOURCES.en) };

@@ -1,0 +1,8 @@
+import type { Catalogue } from '../catalogue';
+
+/**
+ * Feature catalogues beside the core texts (en.ts, zh-CN.ts). A feature area keeps its texts in a
+ * file of its own here — `{ en: {...}, 'zh-CN': {...} }` with keys under its own prefix — and adds
+ * one line below. A key defined twice is an error at start (see ../index.ts).
+ */
+export const CATALOGUES: Record<string, Catalogue> = {};
