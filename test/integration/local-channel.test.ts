@@ -117,9 +117,10 @@ describe('the local page', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await res.text();
     expect(html).toContain('<html lang="zh-CN">');
-    expect(html).toContain('<script src="/local/app.js" defer></script>');
+    expect(html).toContain('<script type="module" src="/local/js/main.js"></script>');
     expect(html).not.toMatch(/<script>[^<]/); // no inline script
-    for (const path of ['/local', '/local/app.js', '/local/app.css']) expect((await fetch(`${app.url}${path}`)).status).toBe(200);
+    for (const path of ['/local', '/local/js/main.js', '/local/js/core.js', '/local/js/cards.js', '/local/app.css']) expect((await fetch(`${app.url}${path}`)).status).toBe(200);
+    for (const path of ['/local/js/nope.js', '/local/js/..%2Findex.html', '/local/app.js']) expect((await fetch(`${app.url}${path}`)).status).toBe(404);
   });
 
   it('lists the demo staff (an agent and a supervisor per team, a manager) and every team as a channel', async () => {

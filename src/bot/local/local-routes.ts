@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { lookupAndShow } from '../../actions/lookup-order';
@@ -51,7 +51,8 @@ export interface LocalRouteDeps extends FrontDeps {
 
 interface Assets {
   html: string;
-  js: string;
+  /** The page's ES modules by file name (core.js, cards.js, composer.js, live.js, main.js …). */
+  js: Map<string, string>;
   css: string;
 }
 
@@ -61,7 +62,7 @@ export function loadAssets(): Assets {
   try {
     return {
       html: readFileSync(path.join(dir, 'index.html'), 'utf8'),
-      js: readFileSync(path.join(dir, 'app.js'), 'utf8'),
+      js: new Map(readdirSync(path.join(dir, 'js')).filter((f) => f.endsWith('.js')).map((f) => [f, readFileSync(path.join(dir, 'js', f), 'utf8')])),
       css: readFileSync(path.join(dir, 'app.css'), 'utf8'),
     };
   } catch (e) {
@@ -113,9 +114,12 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
   };
   http.get('/', sendPage);
   http.get('/local', sendPage);
-  http.get('/local/app.js', (req, reply) => {
+  // The page's ES modules (assets/js/*.js), by exact file name only.
+  http.get<{ Params: { file: string } }>('/local/js/:file', (req, reply) => {
     if (!guard(req, reply)) return reply;
-    return reply.headers(SECURITY_HEADERS).header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').send(assets.js);
+    const js = assets.js.get(req.params.file);
+    if (js === undefined) return sendError(reply, 404, ErrorCode.NotFound, 'no such file of the local page');
+    return reply.headers(SECURITY_HEADERS).header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').send(js);
   });
   http.get('/local/app.css', (req, reply) => {
     if (!guard(req, reply)) return reply;
