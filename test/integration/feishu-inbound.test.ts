@@ -157,6 +157,20 @@ describe('with a verification token only', () => {
     expect(stub.of('BOT')).toHaveLength(1); // the bot's open_id is looked up once
   });
 
+  it('answers @bot 帮助 with the lookup usage and the orderops commands, and an unknown person with a denial', async () => {
+    const help = groupMessage('帮助');
+    help.event.sender.sender_id.open_id = FS_STAFF.agent.open;
+    await postFeishu(app.url, help);
+    const stranger = groupMessage('help');
+    stranger.event.sender.sender_id.open_id = 'ou_notstaff';
+    await postFeishu(app.url, stranger);
+    const a = await eventually(async () => stub.of('REPLY', (r) => r.path.includes(help.event.message.message_id))[0]);
+    const b = await eventually(async () => stub.of('REPLY', (r) => r.path.includes(stranger.event.message.message_id))[0]);
+    expect(cardOf(a).body.elements[0].content).toContain('用法：@机器人 查单');
+    expect(cardOf(a).body.elements[0].content).toContain('orderops 命令');
+    expect(cardOf(b).body.elements[0].content).toContain('只有 orderops.yml 中登记的员工');
+  });
+
   it('understands 查单 and answers usage when the id is missing', async () => {
     const ex = await openException(app);
     const zh = groupMessage(`查单 ${ex.externalId}`);

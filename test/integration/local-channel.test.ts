@@ -302,6 +302,21 @@ describe('acting on cards from the local channel', () => {
     const miss = (await (await fetch(`${app.url}/local/lookup?q=${encodeURIComponent('<b>nope</b>')}`)).json()) as { html: string };
     expect(miss.html).toContain('&lt;b&gt;nope&lt;/b&gt;');
   });
+
+  it('runs /orderops commands from the command box: help for staff, a denial for anyone else, 400 for a bad request', async () => {
+    const command = (body: unknown) =>
+      fetch(`${app.url}/local/command`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const help = await command({ staff: AGENT, text: '帮助' });
+    expect(help.status).toBe(200);
+    expect(((await help.json()) as { html: string }).html).toContain('orderops 命令');
+    const unknown = (await (await command({ staff: AGENT, text: '<b>nope</b>' })).json()) as { html: string };
+    expect(unknown.html).toContain('未知命令"&lt;b&gt;nope&lt;/b&gt;"');
+    const stranger = (await (await command({ staff: 'not.staff', text: 'help' })).json()) as { html: string };
+    expect(stranger.html).toContain('只有 orderops.yml 中登记的员工');
+    for (const bad of [{ staff: AGENT }, { staff: AGENT, text: 'help', extra: 1 }, { staff: '../x', text: 'help' }, { staff: AGENT, text: 'x'.repeat(501) }]) {
+      expect((await command(bad)).status).toBe(400);
+    }
+  });
 });
 
 describe('several copies of the bot', () => {

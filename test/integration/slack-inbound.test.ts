@@ -105,6 +105,21 @@ describe('Slack requests: repeated deliveries', () => {
   });
 });
 
+describe('Slack: /orderops', () => {
+  const run = (text: string, userId: string = agent.slack) => postSlack(app.url, slashCommand({ userId, text, command: '/orderops' }), FORM);
+
+  it('answers help privately with the command list, an unknown word with the list, and a non-staff user with a denial', async () => {
+    const help = await run('help');
+    expect(help.status).toBe(200);
+    expect(help.json.response_type).toBe('ephemeral');
+    expect(help.json.text).toContain('orderops commands:');
+    const unknown = await run('<!channel> frobnicate');
+    expect(unknown.json.text).toContain('Unknown command "&lt;!channel&gt;"');
+    const stranger = await run('help', 'U0NOTSTAFF');
+    expect(stranger.json.text).toContain('Only staff listed in orderops.yml');
+  });
+});
+
 describe('Slack: /order', () => {
   const order = (text: string, userId = agent.slack) => postSlack(app.url, slashCommand({ userId, text }), FORM);
 

@@ -70,6 +70,7 @@ export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
           {
             pool: deps.pool, clock: deps.clock, locale, timezone: settings.timezone, botOpenId: resolveBot, inventory: deps.inventory,
             cards: deps.actions.cards,
+            commands: { front: deps, renderCard: (card) => render(card) },
             reply: async (to, card, uuid) => {
               await api.reply(to.messageId, { msgType: 'interactive', content: JSON.stringify(card), uuid }, to.chatId);
             },

@@ -11,6 +11,9 @@ import { feishuFormat } from './feishu-format';
 import type { FeishuEnvelope } from './feishu-verify';
 import type { InventoryActions } from '../../actions/inventory';
 import { findStaffByChatUser } from '../../db/staff';
+import type { Card } from '../../domain/ports';
+import type { FrontDeps } from '../front';
+import { dispatchCommand, findCommand, parseCommand } from '../commands/dispatch';
 
 export interface GroupCommandDeps {
   pool: pg.Pool;
@@ -24,6 +27,8 @@ export interface GroupCommandDeps {
   inventory?: Pick<InventoryActions, 'requestPriceChange'>;
   /** Re-render cards: a lookup gives an order's storm-digest lines cards of their own. */
   cards?: ActionDeps['cards'];
+  /** `@bot <command> …` (src/bot/commands): what the commands are given, and how a card answer is drawn. */
+  commands?: { front: FrontDeps; renderCard(card: Card): object };
 }
 
 interface MessageEvent {
@@ -44,7 +49,10 @@ const COMMAND = /^\/?(?:order|查单|查订单)(?=\s|$)\s*(.*)$/is;
 const PRICE = /^\/?(?:price|调价)(?=\s|$)\s*(.*)$/is;
 
 /** The command in a message, or null when the message is not for us. */
-export function parseGroupCommand(event: MessageEvent, botOpenId: string): { query: string } | { price: string } | { help: true } | null {
+export function parseGroupCommand(
+  event: MessageEvent,
+  botOpenId: string,
+): { query: string } | { price: string } | { command: string } | { help: true } | null {
   const m = event.message;
   if (event.sender?.sender_type !== 'user' || !m || m.message_type !== 'text' || typeof m.content !== 'string') return null;
   const mentions = m.mentions ?? [];
@@ -58,6 +66,8 @@ export function parseGroupCommand(event: MessageEvent, botOpenId: string): { que
   }
   for (const x of mentions) if (x.key) text = text.split(x.key).join(' ');
   const clean = text.replace(/\s+/g, ' ').trim();
+  const word = parseCommand(clean).word.replace(/^\//, '');
+  if (word === 'help' || word === '帮助' || word === 'orderops' || findCommand(word)) return { command: clean.replace(/^\/?orderops\b\s*/i, '').replace(/^\//, '') };
   const price = PRICE.exec(clean);
   if (price) return { price: price[1]!.trim() };
   const cmd = COMMAND.exec(clean);
@@ -74,17 +84,28 @@ export async function handleGroupMessage(deps: GroupCommandDeps, envelope: Feish
   if (!m?.message_id || !m.chat_id || event.sender?.sender_type !== 'user') return;
   const cmd = parseGroupCommand(event, await deps.botOpenId());
   if (!cmd) return;
+  // The reply's uuid comes from the message answered: a retried answer is not posted twice.
+  const uuid = `orderops-r-${createHash('sha256').update(m.message_id).digest('hex').slice(0, 32)}`;
+  const openId = (event as { sender?: { sender_id?: { open_id?: string } } }).sender?.sender_id?.open_id;
+  if ('command' in cmd && deps.commands) {
+    const answer = await dispatchCommand(deps.commands.front, { platform: 'feishu', userId: openId ?? '' }, cmd.command, { channel: m.chat_id });
+    // `@bot help` also says how to look orders up and ask for prices (not /orderops commands in Feishu).
+    const isHelp = ['', 'help', '帮助'].includes(parseCommand(cmd.command).word);
+    const card = answer.kind === 'text'
+      ? markdownCard((isHelp ? `${t(deps.locale, 'feishu.lookup.usage')}\n\n` : '') + answer.render(feishuFormat))
+      : deps.commands.renderCard(answer.card);
+    await deps.reply({ messageId: m.message_id, chatId: m.chat_id }, card, uuid);
+    return;
+  }
   let text: string;
-  if ('help' in cmd) text = t(deps.locale, 'feishu.lookup.usage');
-  else if ('price' in cmd) text = await priceRequest(deps, cmd.price, (event as { sender?: { sender_id?: { open_id?: string } } }).sender?.sender_id?.open_id);
+  if ('help' in cmd || 'command' in cmd) text = t(deps.locale, 'feishu.lookup.usage');
+  else if ('price' in cmd) text = await priceRequest(deps, cmd.price, openId);
   else {
     const result = deps.cards ? await lookupAndShow({ pool: deps.pool, clock: deps.clock, cards: deps.cards }, cmd.query) : await lookupOrders(deps.pool, cmd.query);
     text = result.kind === 'usage'
       ? t(deps.locale, 'feishu.lookup.usage')
       : lookupText(result, { locale: deps.locale, timezone: deps.timezone, now: deps.clock.now() }, feishuFormat);
   }
-  // The reply's uuid comes from the message answered: a retried answer is not posted twice.
-  const uuid = `orderops-r-${createHash('sha256').update(m.message_id).digest('hex').slice(0, 32)}`;
   await deps.reply({ messageId: m.message_id, chatId: m.chat_id }, markdownCard(text), uuid);
 }
 

@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { lookupAndShow } from '../../actions/lookup-order';
-import { listActiveStaff } from '../../db/staff';
+import { findStaffByChatUser, listActiveStaff } from '../../db/staff';
+import { dispatchCommand } from '../commands/dispatch';
+import { t } from '../../present/i18n';
 import { ErrorCode, OrderopsError } from '../../domain/errors';
 import type { ChatPort } from '../../domain/ports';
 import type { Staff } from '../../domain/staff';
@@ -170,6 +172,28 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
     const q = typeof req.query.q === 'string' ? req.query.q : '';
     const result = await lookupAndShow({ pool, clock: deps.clock, cards: deps.actions.cards }, q);
     return reply.headers({ 'cache-control': 'no-store' }).send({ ok: true, html: lookupText(result, view(), htmlFormat) });
+  });
+
+  // `/orderops …` typed in the page's command box: a text answer comes back privately (HTML, escaped
+  // here); a card answer is posted to the chosen channel (else the asker's team channel).
+  http.post('/local/command', { bodyLimit: 4 * 1024 }, async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    const json = readJson(req.body);
+    if (!json.ok) return sendError(reply, 400, ErrorCode.MalformedJson, json.message);
+    const b = (typeof json.value === 'object' && json.value !== null && !Array.isArray(json.value) ? json.value : {}) as Record<string, unknown>;
+    const unknown = Object.keys(b).filter((k) => !['staff', 'text', 'channel'].includes(k));
+    if (unknown.length > 0 || typeof b.staff !== 'string' || !STAFF_ID.test(b.staff) || typeof b.text !== 'string' || b.text.length > 500
+      || (b.channel !== undefined && (typeof b.channel !== 'string' || b.channel.length > 128))) {
+      return sendError(reply, 400, ErrorCode.BadRequest, 'send {"staff": "<staff id>", "text": "<command, at most 500 characters>", "channel"?: "<channel id>"} and nothing else');
+    }
+    const staff = b.staff;
+    const asker = await findStaffByChatUser(pool, { platform: 'local', userId: staff });
+    const channel = (b.channel as string | undefined) || (asker?.team ? deps.port.channelFor(asker.team) : undefined);
+    const answer = await dispatchCommand(deps, { platform: 'local', userId: staff }, b.text, { channel });
+    if (answer.kind === 'text') return reply.headers({ 'cache-control': 'no-store' }).send({ ok: true, html: answer.render(htmlFormat) });
+    if (!channel) return sendError(reply, 422, ErrorCode.BadRequest, 'choose a channel for this command: it posts a card');
+    const posted = await deps.port.postCard(channel, answer.card);
+    return reply.send({ ok: true, html: answer.render?.(htmlFormat) ?? escapeHtml(t(locale, 'command.card_posted')), channel: posted.channel });
   });
 
   // Approve / Reject on a price-change card: the shared price use case decides (role, one winner).

@@ -124,6 +124,7 @@ export const UI_KEYS = [
   'search_placeholder', 'search', 'live', 'reconnecting', 'demo_staff', 'hide_resolved',
   'kind.private', 'kind.direct', 'kind.mention', 'role.agent', 'role.supervisor', 'role.manager', 'role.admin',
   'network_error', 'lookup_title', 'close', 'no_staff', 'more_cards',
+  'command_placeholder', 'command', 'command_title',
 ] as const;
 
 export function uiStrings(locale: Locale): Record<string, string> {

@@ -6,6 +6,7 @@ import type { RulesConfig } from '../../domain/orders/rules-types';
 import type { Clock } from '../../domain/ports';
 import type { SlackChatPort } from '../../integrations/slack/slack-port';
 import type { Locale } from '../../present/i18n';
+import type { FrontDeps } from '../front';
 
 /** What every Slack listener is given (built once by the front, passed to `registerListeners`). */
 export interface SlackDeps {
@@ -18,4 +19,6 @@ export interface SlackDeps {
   timezone: string;
   clock: Clock;
   logger: Logger;
+  /** Everything the composition root gave the front, for front-neutral code (`/orderops` commands). */
+  front: FrontDeps;
 }

@@ -64,6 +64,7 @@ export function createSlackFront(deps: FrontDeps): SlackFront | undefined {
     timezone: settings.timezone,
     clock: deps.clock,
     logger,
+    front: deps,
   };
   app.use(dedupeDeliveries(deps.pool, logger));
   registerListeners(app, slackDeps);

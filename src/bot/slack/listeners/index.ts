@@ -5,6 +5,7 @@ import { registerExceptionActions } from './exception-actions';
 import { registerFixAddressAction } from './fix-address-action';
 import { registerFixAddressView } from './fix-address-view';
 import { registerOrderCommand } from './order-command';
+import { registerOrderopsCommand } from './orderops-command';
 import { registerPriceActions } from './price-actions';
 import { registerPriceCommand } from './price-command';
 
@@ -14,6 +15,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerFixAddressAction(app, deps);
   registerFixAddressView(app, deps);
   registerOrderCommand(app, deps);
+  registerOrderopsCommand(app, deps);
   registerPriceActions(app, deps);
   registerPriceCommand(app, deps);
   registerAppMention(app, deps);

@@ -5,10 +5,11 @@ import { clip, slackFormat } from '../../../integrations/slack/mrkdwn';
 import { t } from '../../../present/i18n';
 import { lookupText } from '../../../present/lookup-text';
 import type { SlackDeps } from '../slack-deps';
+import { within } from '../within';
 
 export const ORDER_COMMAND = '/order';
 /** A lookup is a few indexed reads; if the database is slow, answer later through response_url. */
-const INLINE_BUDGET_MS = 2000;
+export const INLINE_BUDGET_MS = 2000;
 
 /** `/order <order id | last 4 phone digits>`: a private answer with status, stage and a short timeline. */
 export function registerOrderCommand(app: App, deps: SlackDeps): void {
@@ -24,16 +25,4 @@ export function registerOrderCommand(app: App, deps: SlackDeps): void {
     await ack({ response_type: 'ephemeral', text: t(deps.locale, 'slack.lookup.pending') });
     await respond({ response_type: 'ephemeral', replace_original: true, text: await answer });
   });
-}
-
-async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

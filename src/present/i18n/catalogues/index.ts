@@ -1,8 +1,11 @@
 import type { Catalogue } from '../catalogue';
+import { commands } from './commands';
 
 /**
  * Feature catalogues beside the core texts (en.ts, zh-CN.ts). A feature area keeps its texts in a
  * file of its own here — `{ en: {...}, 'zh-CN': {...} }` with keys under its own prefix — and adds
  * one line below. A key defined twice is an error at start (see ../index.ts).
  */
-export const CATALOGUES: Record<string, Catalogue> = {};
+export const CATALOGUES: Record<string, Catalogue> = {
+  commands,
+};

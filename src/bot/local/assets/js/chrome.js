@@ -9,6 +9,8 @@ export function renderChrome() {
   $('hide-label').textContent = ui('hide_resolved');
   $('q').placeholder = ui('search_placeholder');
   $('search-btn').textContent = ui('search');
+  $('cmd').placeholder = ui('command_placeholder');
+  $('command-btn').textContent = ui('command');
   $('lookup-title').textContent = ui('lookup_title');
   $('lookup-close').textContent = ui('close');
 }

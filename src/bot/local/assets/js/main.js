@@ -18,9 +18,24 @@ $('search').addEventListener('submit', async (e) => {
   const q = $('q').value.trim();
   if (!q) return;
   const r = await api('/local/lookup?q=' + encodeURIComponent(q)).catch(() => null);
+  $('lookup-title').textContent = ui('lookup_title');
   const body = $('lookup-body');
   if (r && r.json.ok) body.innerHTML = r.json.html; // escaped by the server
   else body.textContent = ui('network_error');
+  $('lookup').hidden = false;
+});
+// `/orderops …` as in Slack: a text answer shows in the dialog, a card lands in the channel.
+$('command').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const text = $('cmd').value.trim();
+  if (!text || !state.staff) return;
+  const body = { staff: state.staff, text };
+  if (state.channel) body.channel = state.channel;
+  const r = await api('/local/command', body).catch(() => null);
+  $('lookup-title').textContent = ui('command_title');
+  const out = $('lookup-body');
+  if (r && r.json.ok) out.innerHTML = r.json.html; // escaped by the server
+  else out.textContent = (r && r.json.message) || ui('network_error');
   $('lookup').hidden = false;
 });
 $('lookup-close').addEventListener('click', () => {

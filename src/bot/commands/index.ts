@@ -1,0 +1,7 @@
+import type { OrderopsCommand } from './command';
+
+/**
+ * Every `/orderops` sub-command, in the order `/orderops help` lists them. A feature adds its
+ * command in a file of its own beside this one and one line here.
+ */
+export const COMMANDS: readonly OrderopsCommand[] = [];
