@@ -35,6 +35,9 @@ import { createSlackFront } from './bot/slack/slack-front';
 import { createFeishuFront } from './bot/feishu/feishu-front';
 import { createLocalFront } from './bot/local/local-front';
 import { effectiveStaff } from './bot/local/local-mode';
+import { createShopPorts } from './integrations/platforms/shop-ports';
+import { createPushQueues } from './jobs/shop-push-jobs';
+import type { OutboxDeps } from './actions/shop/push-deps';
 
 export interface AppOptions {
   role?: Role;
@@ -99,9 +102,22 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   // Any change of an exception re-renders its cards and re-plans its SLA timer.
   const triggers = cardTriggers(cardQueues, logger, sla.changed);
   const actions: ActionDeps = { pool, clock, locale: settings.locale, ...triggers };
+  // The shops: one port per configured shop (and the seller's webhook), the push queues, the outbox.
+  const erp = settings.erpWebhook && config.erpWebhookSecret ? { ...settings.erpWebhook, secret: config.erpWebhookSecret } : undefined;
+  const shopPorts = createShopPorts({
+    platforms: config.platforms, shops: settings.shops, tokens: config.shopTokens,
+    webhook: erp && (erp.prices || erp.stock) ? { url: erp.url, secret: erp.secret, channel: erp.channel } : undefined,
+  });
+  const pushQueues = createPushQueues(redis, config.queuePrefix, logger);
+  const outbox: OutboxDeps = {
+    sync: settings.shopSync, timezone: settings.timezone,
+    webhook: erp ? { prices: erp.prices, stock: erp.stock, channel: erp.channel } : null,
+    // Best effort after commit: the dispatcher re-triggers any push whose job did not get queued.
+    pushQueued: (refs) => pushQueues.enqueue(refs).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'push jobs not queued; the dispatcher will')),
+  };
   const inventory = createInventoryActions({
     pool, clock, locale: settings.locale, inventory: settings.inventory, publicUrl: config.publicUrl, apiToken: config.apiToken,
-    cardChanged: (key, version) => enqueueCard(cardQueues, key, version),
+    cardChanged: (key, version) => enqueueCard(cardQueues, key, version), outbox,
   });
   const frontDeps = { config, pool, actions, inventory, rules: settings.rules, clock, logger };
   const fronts = [createSlackFront(frontDeps), createFeishuFront(frontDeps), createLocalFront(frontDeps)].filter(
@@ -138,6 +154,11 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       inventoryActions: inventory,
       reconcile: { intake, pullers: configuredPullers(config.platforms, config.shopTokens) },
       tmc: taobaoTmc(config, intake, logger),
+      shopPush: {
+        pool, clock, ports: shopPorts, sync: settings.shopSync, inventory: settings.inventory, queues: pushQueues,
+        webhookChannel: erp?.stock ? erp.channel : null, webhookStock: erp?.stock === true,
+        cardChanged: (key, version) => enqueueCard(cardQueues, key, version),
+      },
       pmc: pddPmc(config, intake, logger),
     });
     // Catch up at once on whatever a previous run left unprocessed, rather than at the first tick.
@@ -161,6 +182,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       await workers?.close();
       await orderQueue.close().catch(() => undefined);
       await cardQueues.close().catch(() => undefined);
+      await pushQueues.close();
       redis.disconnect();
       workerRedis?.disconnect();
       await pool.end();

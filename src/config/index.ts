@@ -49,6 +49,8 @@ export interface AppConfig {
   publicUrl?: string;
   /** Each configured shop's access token, by shop id, read from the env var its `token_env` names (absent when unset). */
   shopTokens: Record<string, string>;
+  /** The HMAC secret of the outbound ERP webhook (from the env var `erp_webhook.secret_env` names). */
+  erpWebhookSecret?: string;
 }
 
 export interface PlatformsConfig {
@@ -108,10 +110,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.SMTP_FROM || 'orderops <orderops@localhost>' } : undefined,
     sms: readSms(env),
     publicUrl: env.ORDEROPS_PUBLIC_URL || undefined,
+    erpWebhookSecret: erpSecret(settings, env),
     shopTokens: Object.fromEntries(
       settings.shops.flatMap((s) => (s.tokenEnv && env[s.tokenEnv] ? [[s.id, env[s.tokenEnv]!] as const] : [])),
     ),
   };
+}
+
+/** The outbound webhook is always signed: a configured URL without its secret stops the start. */
+function erpSecret(settings: Settings, env: NodeJS.ProcessEnv): string | undefined {
+  const w = settings.erpWebhook;
+  if (!w) return undefined;
+  const secret = env[w.secretEnv];
+  if (!secret) {
+    throw new OrderopsError(ErrorCode.ConfigInvalid, `erp_webhook.url is set but the environment variable ${w.secretEnv} (its signing secret) is empty: set it, or name another with erp_webhook.secret_env`);
+  }
+  return secret;
 }
 
 function readPlatforms(env: NodeJS.ProcessEnv): PlatformsConfig {

@@ -94,6 +94,41 @@ const shop = z.strictObject({
     .optional(),
 });
 
+// shop_sync: pushes of approved prices and sellable stock to the shops, listing pulls, the night guard.
+const platformRate = z.number().positive().max(10_000);
+const shopSync = z.strictObject({
+  enabled: z.boolean().optional(),
+  rate_limits: z
+    .strictObject({
+      douyin: platformRate.optional(),
+      taobao: platformRate.optional(),
+      pinduoduo: platformRate.optional(),
+      jd: platformRate.optional(),
+      shopify: platformRate.optional(),
+      webhook: platformRate.optional(),
+    })
+    .optional(),
+  stock_coalesce_seconds: z.number().int().min(1).max(3600).optional(),
+  attempts: z.number().int().min(1).max(50).optional(),
+  night_guard: z.strictObject({ enabled: z.boolean().optional(), from: hhmm.optional(), to: hhmm.optional() }).optional(),
+  listings: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      every_minutes: z.number().int().min(5).max(1440).optional(),
+      before_report_minutes: z.number().int().min(1).max(180).optional(),
+    })
+    .optional(),
+});
+// erp_webhook: the signed outbound webhook to the seller's ERP / mini-program (the secret stays in the environment).
+const erpWebhook = z.strictObject({
+  url: z.httpUrl('must be an http(s) URL, e.g. https://erp.example.com/orderops'),
+  secret_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the NAME of the environment variable that holds the secret, e.g. ERP_WEBHOOK_SECRET').optional(),
+  channel: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'the order channel the pools serve it as, e.g. generic').optional(),
+  prices: z.boolean().optional(),
+  stock: z.boolean().optional(),
+  orders: z.boolean().optional(),
+});
+
 export const fileSchema = z.strictObject({
   timezone: z
     .string()
@@ -182,6 +217,8 @@ export const fileSchema = z.strictObject({
       on_ship: z.enum(['deduct', 'release']).optional(),
     })
     .optional(),
+  shop_sync: shopSync.optional(),
+  erp_webhook: erpWebhook.optional(),
   teams: z
     .record(
       z.string(),

@@ -4,6 +4,8 @@ import type { SlaPolicy, TimeWindow } from '../domain/sla/policy';
 import type { ChannelRules } from '../domain/sla/plan';
 import type { InventorySettings } from '../domain/inventory/types';
 import type { ShopSettings } from '../domain/reconcile/shop';
+import type { ShopSyncSettings } from '../domain/shop/settings';
+import type { ErpWebhookSettings } from './shop-sync-settings';
 
 export type StaffRole = 'agent' | 'supervisor' | 'manager' | 'admin';
 
@@ -46,6 +48,10 @@ export interface Settings {
   inventory: InventorySettings;
   /** The shops reconciled against their platform's order list (`shops:`). */
   shops: ShopSettings[];
+  /** Pushes of prices and stock to the shops, listing pulls and the night guard (`shop_sync:`). */
+  shopSync: ShopSyncSettings;
+  /** The signed outbound webhook to the seller's ERP / mini-program (`erp_webhook:`); null when not configured. */
+  erpWebhook: ErpWebhookSettings | null;
 }
 
 export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed';

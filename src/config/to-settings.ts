@@ -4,6 +4,7 @@ import { DEFAULT_SMS_WINDOW, DEFAULT_TEAMS, type BacklogStage, type Settings } f
 import { toRules } from './rules-settings';
 import { toInventory } from './inventory-settings';
 import { toShop } from './shop-settings';
+import { toErpWebhook, toShopSync } from './shop-sync-settings';
 
 /**
  * The validated file with every default filled in. Each area with more than a few keys maps its own
@@ -72,6 +73,8 @@ export function toSettings(f: FileConfig): Settings {
     },
     inventory: toInventory(f.inventory, f.timezone ?? 'Asia/Shanghai'),
     shops: (f.shops ?? []).map(toShop),
+    shopSync: toShopSync(f.shop_sync, f.erp_webhook),
+    erpWebhook: toErpWebhook(f.erp_webhook),
   };
 }
 

@@ -17,10 +17,13 @@ export interface PriceChangeRow {
   decidedAt: Date | null;
   publishedAt: Date | null;
   version: number;
+  /** Someone confirmed that its pushes may go out in the night guard's hours. */
+  nightConfirmed: boolean;
 }
 
 const COLUMNS = `id, sku, old_price AS "oldPrice", new_price AS "newPrice", status, team, reason, publish_at AS "publishAt",
-  requested_by AS "requestedBy", decided_by AS "decidedBy", decided_at AS "decidedAt", published_at AS "publishedAt", version`;
+  requested_by AS "requestedBy", decided_by AS "decidedBy", decided_at AS "decidedAt", published_at AS "publishedAt", version,
+  night_confirmed_at IS NOT NULL AS "nightConfirmed"`;
 
 export async function lockPriceChange(tx: Queryable, id: number): Promise<PriceChangeRow | null> {
   const { rows } = await tx.query<PriceChangeRow>(`SELECT ${COLUMNS} FROM price_changes WHERE id = $1 FOR UPDATE`, [id]);
@@ -32,21 +35,15 @@ export async function findPriceChange(db: Queryable, id: number): Promise<PriceC
   return rows[0] ?? null;
 }
 
-/** Queue the push once per platform/shop that lists the SKU; returns how many were queued. */
-export async function queuePushes(tx: Queryable, changeId: number, sku: string): Promise<number> {
-  const r = await tx.query(
-    `INSERT INTO price_pushes (change_id, platform, shop, status, detail)
-     SELECT $1, platform, shop, 'pending', 'no platform adapter pushes prices yet: change it in the shop back office'
-     FROM platform_listings WHERE sku = $2
-     ON CONFLICT (change_id, platform, shop) DO NOTHING`,
-    [changeId, sku],
-  );
-  return r.rowCount ?? 0;
+/** Record that the change's pushes may go out in the night guard's hours (who, when). */
+export async function confirmNight(tx: Queryable, changeId: number, staffId: string, now: Date): Promise<void> {
+  await tx.query('UPDATE price_changes SET night_confirmed_by = $2, night_confirmed_at = $3 WHERE id = $1 AND night_confirmed_at IS NULL', [changeId, staffId, now]);
 }
 
 export async function pushesOf(db: Queryable, changeId: number): Promise<PricePushLine[]> {
   const { rows } = await db.query<PricePushLine>(
-    'SELECT platform, shop, status, detail FROM price_pushes WHERE change_id = $1 ORDER BY platform, shop',
+    `SELECT platform, shop, status, detail, attempts, error_kind AS "errorKind", pushed_at AS "pushedAt"
+     FROM price_pushes WHERE change_id = $1 ORDER BY platform, shop`,
     [changeId],
   );
   return rows;
@@ -67,6 +64,7 @@ export async function loadPriceCard(db: Queryable, id: number): Promise<{ card: 
   );
   const p = rows[0];
   if (!p) return null;
+  const pushes = await pushesOf(db, p.id);
   return {
     team: p.team,
     card: {
@@ -75,7 +73,7 @@ export async function loadPriceCard(db: Queryable, id: number): Promise<{ card: 
       publishAt: p.publishAt?.toISOString() ?? null, requestedBy: p.requesterName ?? p.requestedBy,
       decidedBy: p.decidedRef ?? (p.decidedBy ? { id: p.decidedBy, name: p.decidedBy, slackUserId: null, feishuOpenId: null } : null),
       decidedAt: p.decidedAt?.toISOString() ?? null, publishedAt: p.publishedAt?.toISOString() ?? null,
-      pushes: await pushesOf(db, p.id), actions: priceActions(p.status),
+      pushes, actions: priceActions(p.status, { failed: pushes.some((x) => x.status === 'failed'), awaitingConfirmation: pushes.some((x) => x.status === 'held') }),
     },
   };
 }

@@ -1,4 +1,6 @@
-import type { PoolRule } from '../domain/inventory/types';
+import type { InventorySettings, PoolRule } from '../domain/inventory/types';
+import { withOverrides } from '../domain/inventory/pool-overrides';
+import { loadPoolOverrides } from './pool-overrides';
 import type { Tolerance } from '../domain/inventory/consistency';
 import type { DeviationLine, PlatformTally } from '../domain/inventory/cards';
 import { UNKNOWN_SKU_SCORE } from '../domain/inventory/consistency';
@@ -12,19 +14,26 @@ export function poolRows(pools: PoolRule[], skuPools: Record<string, PoolRule[]>
   return [...pools.map(row(null)), ...Object.entries(skuPools).flatMap(([sku, ps]) => ps.map(row(sku)))];
 }
 
+/** The pools as SQL rows with every pool override applied (for the report and the stock pushes). */
+export async function effectivePoolRows(db: Queryable, inv: Pick<InventorySettings, 'pools' | 'skuPools'>, skus?: string[]): Promise<unknown[]> {
+  return poolRows(inv.pools, withOverrides(inv.pools, inv.skuPools, await loadPoolOverrides(db, skus)));
+}
+
 /**
- * Every listing against the master, in one statement: what its channel may sell (pools applied, as
- * domain/inventory/pools.ts computes it), the stock and price gaps, whether each is within the
- * tolerance, and a score that ranks the worst first (as domain/inventory/consistency.ts). $1 pools
- * (jsonb), $2 stock tolerance (units), $3 price tolerance (amount).
+ * What each target (a listing, or the seller's own webhook) may sell, in one statement: its channel's
+ * units with pools applied, as domain/inventory/pools.ts computes it. `targets` is a query of
+ * (sku, platform, shop, channel, stock, price, seen_at); $1 is the pools (jsonb). The consistency
+ * report compares every listing with it, and the stock pushes send it — one definition for both.
  */
-const COMPARED = `
+function sellableCte(targets: string): string {
+  return `
+  t AS (${targets}),
   rules AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb)
       AS r(sku text, ord int, name text, channels jsonb, shops jsonb, reserve int, weight_bp int, overflow boolean)
   ),
   listed AS (
-    SELECT s.sku, greatest(s.stock, 0)::bigint AS stock, s.reserved FROM skus s WHERE s.sku IN (SELECT sku FROM platform_listings)
+    SELECT s.sku, greatest(s.stock, 0)::bigint AS stock, s.reserved FROM skus s WHERE s.sku IN (SELECT sku FROM t)
   ),
   own_rules AS (SELECT DISTINCT sku FROM rules WHERE sku IS NOT NULL),
   applicable AS (
@@ -48,7 +57,7 @@ const COMPARED = `
   ),
   matched AS (
     SELECT DISTINCT ON (l.sku, l.platform, l.shop) l.sku, l.platform, l.shop, p.raw_free, p.overflow
-    FROM platform_listings l JOIN pool_state p ON p.sku = l.sku AND p.channels ? l.platform AND (p.shops IS NULL OR p.shops ? l.shop)
+    FROM t l JOIN pool_state p ON p.sku = l.sku AND p.channels ? l.channel AND (p.shops IS NULL OR p.shops ? l.shop)
     ORDER BY l.sku, l.platform, l.shop, p.ord
   ),
   d AS (
@@ -57,11 +66,20 @@ const COMPARED = `
            WHEN m.sku IS NULL THEN ss.shared_free
            ELSE least(ss.free, least(m.raw_free, ss.free) + CASE WHEN m.overflow THEN ss.shared_free ELSE 0 END) END::int AS expected_stock,
       l.stock AS listing_stock, s.price AS master_price, l.price AS listing_price
-    FROM platform_listings l
+    FROM t l
     LEFT JOIN skus s ON s.sku = l.sku
     LEFT JOIN sku_state ss ON ss.sku = l.sku
     LEFT JOIN matched m ON m.sku = l.sku AND m.platform = l.platform AND m.shop = l.shop
-  ),
+  )`;
+}
+
+/**
+ * Every listing against the master, in one statement: what its channel may sell (sellableCte), the
+ * stock and price gaps, whether each is within the tolerance, and a score that ranks the worst first
+ * (as domain/inventory/consistency.ts). $1 pools (jsonb), $2 stock tolerance (units), $3 price
+ * tolerance (amount).
+ */
+const COMPARED = `${sellableCte(`SELECT sku, platform, shop, platform AS channel, stock, price, seen_at FROM platform_listings WHERE platform <> 'webhook'`)},
   e AS (
     SELECT d.*, d.listing_stock - d.expected_stock AS stock_diff, d.listing_price - d.master_price AS price_diff FROM d
   ),
@@ -78,6 +96,22 @@ const COMPARED = `
       END AS score
     FROM compared c
   )`;
+
+/** The sellable figure of one listing (or of the seller's webhook, channel $3) of each SKU in $2. */
+const SELLABLE = `WITH ${sellableCte(`
+    SELECT sku, platform, shop, platform AS channel, stock, price, seen_at FROM platform_listings WHERE sku = ANY($2::text[]) AND platform <> 'webhook'
+    UNION ALL
+    SELECT sku, 'webhook', '', $3::text, NULL::int, NULL::numeric, now() FROM skus WHERE $3::text IS NOT NULL AND sku = ANY($2::text[])`)}
+  SELECT sku, platform, shop, expected_stock AS sellable FROM d WHERE known`;
+
+/**
+ * What each listing of these SKUs may sell now — exactly the figure the consistency report expects
+ * — keyed `platform\u0000shop\u0000sku`. With `webhookChannel`, the seller's own webhook too.
+ */
+export async function sellableOf(db: Queryable, pools: unknown[], skus: string[], webhookChannel: string | null): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ sku: string; platform: string; shop: string; sellable: number }>(SELLABLE, [JSON.stringify(pools), skus, webhookChannel]);
+  return new Map(rows.map((r) => [`${r.platform}\u0000${r.shop}\u0000${r.sku}`, r.sellable]));
+}
 
 export interface ComputedReport {
   byPlatform: (PlatformTally & { unknown: number })[];

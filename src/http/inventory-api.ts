@@ -14,6 +14,7 @@ import { loadReport, reportOfDate } from '../db/inventory-report';
 import { findPriceChange, pushesOf } from '../db/inventory-prices';
 import { putSkus, type ImportDeps } from '../actions/inventory/import-skus';
 import { decidePriceChange, requestPriceChange, type PriceDeps } from '../actions/inventory/price-changes';
+import { confirmNightPushes, retryPricePushes } from '../actions/shop/price-push-actions';
 import { makeConsistencyReport, type ReportDeps } from '../actions/inventory/consistency-report';
 import { verifyCsvLink } from '../actions/inventory/csv-link';
 import { reportCsv } from '../actions/inventory/report-csv';
@@ -202,6 +203,8 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
     return reply.send({ price_change: row, pushes: await pushesOf(deps.pool, id) });
   });
 
+  registerPushRoutes(app, deps, guard);
+
   // The API acts as the staff member it names: the token holder is trusted to say who decides.
   app.post<{ Params: { id: string } }>('/api/price-changes/:id/decision', { onRequest: guard }, async (req, reply) => {
     const id = Number(req.params.id);
@@ -212,12 +215,38 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
     if (b.decision !== 'approve' && b.decision !== 'reject') return sendError(reply, 422, ErrorCode.SchemaInvalid, 'decision must be "approve" or "reject"');
     if (typeof b.version !== 'number' || !Number.isSafeInteger(b.version) || b.version < 1) return sendError(reply, 422, ErrorCode.SchemaInvalid, 'version must be the version you looked at (GET /api/price-changes/:id)');
     if (typeof b.staff !== 'string' || !/^[a-zA-Z0-9_.-]{1,64}$/.test(b.staff)) return sendError(reply, 422, ErrorCode.SchemaInvalid, 'staff must be the id of the staff member deciding');
-    const r = await decidePriceChange(deps.prices, { requestId: id, version: b.version, user: { platform: 'local', userId: b.staff }, decision: b.decision, via: 'api' });
+    if (b.confirm_night !== undefined && typeof b.confirm_night !== 'boolean') return sendError(reply, 422, ErrorCode.SchemaInvalid, 'confirm_night must be true or false');
+    const r = await decidePriceChange(deps.prices, {
+      requestId: id, version: b.version, user: { platform: 'local', userId: b.staff }, decision: b.decision, via: 'api', confirmNight: b.confirm_night === true,
+    });
     if (r.ok) return reply.send({ ok: true, request_id: r.requestId, version: r.version, status: r.status, pushes_queued: r.pushes });
     const status = DECISION_STATUS[r.reason] ?? 422;
     const code = status === 404 ? ErrorCode.NotFound : status === 403 ? ErrorCode.Forbidden : ErrorCode.Conflict;
     return sendError(reply, status, code, t(deps.prices.locale, r.notice.key, r.notice.vars), { reason: r.reason, notice: r.notice });
   });
+}
+
+/**
+ * `POST /api/price-changes/:id/retry` (failed pushes go out again) and `…/confirm-push` (pushes held
+ * by the night guard go out now), acting as the staff member named in the body like a decision.
+ */
+export function registerPushRoutes(app: FastifyInstance, deps: Pick<InventoryApiDeps, 'prices'>, guard: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void {
+  for (const [path, run] of [['retry', retryPricePushes], ['confirm-push', confirmNightPushes]] as const) {
+    app.post<{ Params: { id: string } }>(`/api/price-changes/:id/${path}`, { onRequest: guard }, async (req, reply) => {
+      const id = Number(req.params.id);
+      if (!Number.isSafeInteger(id) || id < 1) return sendError(reply, 404, ErrorCode.NotFound, `no price change ${req.params.id}`);
+      const body = parseJson(req);
+      if (!body.ok) return sendError(reply, 400, ErrorCode.MalformedJson, body.message);
+      const b = (body.value ?? {}) as Record<string, unknown>;
+      if (typeof b !== 'object' || Array.isArray(b) || Object.keys(b).some((k) => k !== 'staff')) return sendError(reply, 422, ErrorCode.SchemaInvalid, 'send {"staff": "<staff id>"} and nothing else');
+      if (typeof b.staff !== 'string' || !/^[a-zA-Z0-9_.-]{1,64}$/.test(b.staff)) return sendError(reply, 422, ErrorCode.SchemaInvalid, 'staff must be the id of the staff member acting (a price approver role)');
+      const r = await run(deps.prices, { requestId: id, user: { platform: 'local', userId: b.staff }, via: 'api' });
+      if (r.ok) return reply.send({ ok: true, request_id: r.requestId, version: r.version, pushes_queued: r.pushes });
+      const status = r.reason === 'not_found' ? 404 : r.reason === 'unknown_user' || r.reason === 'forbidden' ? 403 : 409;
+      const code = status === 404 ? ErrorCode.NotFound : status === 403 ? ErrorCode.Forbidden : ErrorCode.Conflict;
+      return sendError(reply, status, code, t(deps.prices.locale, r.notice.key, r.notice.vars), { reason: r.reason, notice: r.notice });
+    });
+  }
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();

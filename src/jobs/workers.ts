@@ -28,6 +28,7 @@ import { PmcConnection } from '../integrations/platforms/pinduoduo/pmc';
 import { takePddFrames } from '../actions/consume-pmc';
 import type { OrderIntake } from '../actions/ingest-orders';
 import type { PullerFor } from '../integrations/platforms/pullers';
+import { startPushWorkers, type PushWorkerDeps } from './shop-push-jobs';
 
 export interface WorkerDeps extends ProcessDeps {
   pool: pg.Pool;
@@ -54,6 +55,8 @@ export interface WorkerDeps extends ProcessDeps {
   pmc?: { url: () => string; intake: Pick<OrderIntake, 'ingest'> };
   /** Taobao's TMC queue, polled (taobao_tmc.enabled with the app's credentials). */
   tmc?: Omit<TmcWorkerDeps, 'connection' | 'prefix' | 'logger' | 'pool'>;
+  /** Pushes to the shops: each platform's queue and the dispatcher (shop_sync). */
+  shopPush?: Omit<PushWorkerDeps, 'connection' | 'prefix' | 'logger'>;
 }
 
 export interface RunningWorkers {
@@ -151,6 +154,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         cardChanged: (key, version) => enqueueCard(deps.queues, key, version),
       })
     : undefined;
+  const pushWorkers = deps.shopPush && deps.settings.shopSync.enabled ? await startPushWorkers({ ...deps.shopPush, connection, prefix, logger }) : undefined;
   const tmcWorker = deps.tmc ? await startTmcWorker({ ...deps.tmc, pool: deps.pool, connection, prefix, logger }) : undefined;
   const pmc = deps.pmc
     ? new PmcConnection({
@@ -173,7 +177,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       return;
     }
     logger.warn('Redis connection is back: declaring job schedulers and re-arming SLA timers');
-    Promise.all([declareSweep(), backlogWorker.declareSchedules(), inventoryWorker?.declareSchedules(), reconcileWorker?.declareSchedules(), tmcWorker?.declareSchedules()])
+    Promise.all([declareSweep(), backlogWorker.declareSchedules(), inventoryWorker?.declareSchedules(), reconcileWorker?.declareSchedules(), tmcWorker?.declareSchedules(), pushWorkers?.declareSchedules()])
       .then(rearm)
       .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'could not declare job schedulers after a Redis reconnect'));
   };
@@ -182,7 +186,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   return {
     async close() {
       connection.off('ready', onReady);
-      await Promise.all([orders.close(), details?.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close(), tmcWorker?.close(), pmc?.close()]);
+      await Promise.all([orders.close(), details?.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close(), tmcWorker?.close(), pushWorkers?.close(), pmc?.close()]);
       await maintenanceQueue.close();
     },
   };

@@ -327,13 +327,20 @@ describe('price changes with approval', () => {
     expect(again.status).toBe(409);
     expect(again.json.reason).toBe('already_decided');
     expect(again.json.message).toContain('主管甲');
-    const pushes = await db.query(`SELECT platform, shop, status FROM price_pushes WHERE change_id = $1 ORDER BY platform`, [id]);
-    expect(pushes.rows).toEqual([{ platform: 'douyin', shop: '', status: 'pending' }, { platform: 'taobao', shop: 'tmall', status: 'pending' }]);
+    // Queued once per listing in the approval's transaction; with no such shop configured, each ends
+    // failed with the reason (never "pending" forever).
+    const pushes = await eventually(async () => {
+      const r = await db.query(`SELECT platform, shop, status, detail FROM price_pushes WHERE change_id = $1 ORDER BY platform`, [id]);
+      return r.rows.every((x) => x.status === 'failed') ? r.rows : undefined;
+    }, 15_000, 'the pushes to end');
+    expect(pushes.map((x) => [x.platform, x.shop])).toEqual([['douyin', ''], ['taobao', 'tmall']]);
+    expect(pushes[1].detail).toContain('no shop of taobao "tmall" under shops:');
     const audit = await db.query(`SELECT action, actor FROM audit_log WHERE entity = 'price_change' AND entity_id = $1 ORDER BY id`, [id]);
     expect(audit.rows).toEqual([{ action: 'price.requested', actor: 'staff:inv-agent' }, { action: 'price.approved', actor: 'staff:inv-sup1' }]);
     await eventually(async () => (chat.updates.some((u) => u.card.kind === 'price' && u.card.requestId === id && u.card.status === 'approved') ? true : undefined), 10_000, 'card updated');
     const view = await call('GET', `/api/price-changes/${id}`);
-    expect(view.json.price_change).toMatchObject({ status: 'approved', decidedBy: 'inv-sup1', version: 2 });
+    // Each push result bumps the version (the card re-renders with it): decision + two results.
+    expect(view.json.price_change).toMatchObject({ status: 'approved', decidedBy: 'inv-sup1', version: 4 });
   });
 
   it('two approvers clicking at once: exactly one decision wins, the push is queued once', async () => {

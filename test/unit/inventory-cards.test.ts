@@ -109,14 +109,34 @@ describe('price card', () => {
       { action: 'price.reject', label: '驳回', style: 'danger', value: { requestId: 5, version: 1 } },
     ]);
   });
-  it('after approval shows who decided and each platform push', () => {
+  it('after approval shows who decided and each platform push in place, named as people say them', () => {
     const t = cardTexts(price({
       status: 'approved', version: 2, actions: [], decidedBy: owner, decidedAt: '2026-01-09T01:10:00Z',
       pushes: [{ platform: 'jd', shop: '', status: 'pending', detail: null }, { platform: 'taobao', shop: 'tmall', status: 'pending', detail: null }],
     }), opts('en'), fmt);
     expect(t.status).toBe('✅ Approved by <@U123> at 09:10; the master price is updated');
-    expect(t.fields.find((f) => f.key === 'pushes')?.value).toBe('jd: pending (change it in the shop back office)\ntaobao/tmall: pending (change it in the shop back office)');
+    expect(t.fields.find((f) => f.key === 'pushes')?.value).toBe('JD ⏳ · Taobao ⏳');
     expect(t.decisionButtons).toEqual([]);
+  });
+  it.each([
+    ['pushed', {}, '京东 ✓'],
+    ['failed', { detail: '价格超出范围 <b>' }, '京东 ✗ 价格超出范围 &lt;b&gt;'],
+    ['pending', { attempts: 2, detail: '系统繁忙', errorKind: 'transient' }, '京东 ⏳ 第 2 次重试：系统繁忙'],
+    ['pending', { attempts: 0, detail: '限流', errorKind: 'throttled' }, '京东 ⏳ 平台限流，等待中'],
+    ['held', {}, '京东 ⏸ 夜间推送，待确认'],
+    ['manual', { detail: 'shop_sync.enabled is off' }, '京东 ✋ 需手工修改：shop_sync.enabled is off'],
+  ] as const)('a %s push reads %s → %s (platform text escaped)', (status, extra, line) => {
+    const t = cardTexts(price({ status: 'approved', version: 3, actions: [], pushes: [{ platform: 'jd', shop: 'x', status, detail: null, ...extra }] }), opts('zh-CN'), fmt);
+    expect(t.fields.find((f) => f.key === 'pushes')?.value).toBe(line);
+  });
+  it('names the shop when a platform has several, and offers retry / push now as the card says', () => {
+    const t = cardTexts(price({
+      status: 'approved', version: 3, actions: ['price.confirm_push', 'price.retry'],
+      pushes: [{ platform: 'douyin', shop: 'a', status: 'pushed', detail: null }, { platform: 'douyin', shop: 'b', status: 'held', detail: null }],
+    }), opts('zh-CN'), fmt);
+    expect(t.fields.find((f) => f.key === 'pushes')?.value).toBe('抖音/a ✓ · 抖音/b ⏸ 夜间推送，待确认');
+    expect(t.fields.find((f) => f.key === 'night')).toBeDefined();
+    expect(t.decisionButtons?.map((b) => [b.action, b.label, b.style])).toEqual([['price.confirm_push', '确认推送', 'primary'], ['price.retry', '重试', 'default']]);
   });
 });
 

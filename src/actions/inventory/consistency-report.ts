@@ -4,7 +4,7 @@ import type { InventorySettings } from '../../domain/inventory/types';
 import { consistencyCardKey } from '../../domain/inventory/cards';
 import { localDate } from '../../domain/inventory/schedule';
 import { withTransaction } from '../../db/pool';
-import { computeReportRows, loadReport, poolRows, worstRows, type ReportRow } from '../../db/inventory-report';
+import { computeReportRows, effectivePoolRows, loadReport, worstRows, type ReportRow } from '../../db/inventory-report';
 import { insertInventoryAudit } from '../../db/inventory-audit';
 import type { CardKeyRef } from '../../db/inventory-alerts';
 import { csvLink } from './csv-link';
@@ -47,7 +47,7 @@ export async function makeConsistencyReport(deps: ReportDeps, req: ReportRequest
       [date, cfg.report.timezone, req.trigger, req.scheduledFor ?? null, now, cfg.team, cfg.report.goal, JSON.stringify(cfg.tolerance)],
     );
     const reportId = rows[0]!.id;
-    const computed = await computeReportRows(tx, reportId, poolRows(cfg.pools, cfg.skuPools), cfg.tolerance);
+    const computed = await computeReportRows(tx, reportId, await effectivePoolRows(tx, cfg), cfg.tolerance);
     const sum = (f: (p: (typeof computed.byPlatform)[number]) => number) => computed.byPlatform.reduce((n, p) => n + f(p), 0);
     const worst = await worstRows(tx, reportId, cfg.report.worst);
     const byPlatform = computed.byPlatform.map(({ unknown: _u, ...p }) => p);

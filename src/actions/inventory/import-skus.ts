@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { markStockDirty } from '../../db/shop-pushes';
 import type { Clock } from '../../domain/ports';
 import type { InventorySettings } from '../../domain/inventory/types';
 import { validateSkuRow, type FieldError, type SkuInput } from '../../domain/inventory/sku-row';
@@ -47,6 +48,8 @@ async function writeBatch(tx: pg.PoolClient, deps: ImportDeps, rows: SkuInput[],
   into.unchanged += r.unchanged;
   into.priceKept.push(...r.priceKept);
   into.oversold.push(...r.oversold);
+  // Restocked (or newly counted) SKUs: their shops' sellable figures go out at the next push tick.
+  await markStockDirty(tx, r.readings.map((x) => x.sku), now);
   into.belowThreshold += await countBelowThreshold(tx, rows.map((x) => x.sku), deps.inventory.lowStockThreshold);
   // A restock closes open low-stock cards; an import never opens new ones (a catalogue load would
   // flood the channel) — demand does, at order processing.

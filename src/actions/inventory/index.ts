@@ -4,6 +4,7 @@ import type { InventorySettings } from '../../domain/inventory/types';
 import type { Locale } from '../../present/i18n';
 import type { ImportDeps } from './import-skus';
 import type { ReportDeps } from './consistency-report';
+import type { OutboxDeps } from '../shop/push-deps';
 import { decidePriceChange, handlePriceAction, requestPriceChange, type PriceDecisionInput, type PriceDecisionResult, type PriceDeps, type PriceRequestInput, type PriceRequestResult } from './price-changes';
 
 /**
@@ -23,7 +24,7 @@ export interface InventoryActions {
   reports: ReportDeps;
   requestPriceChange(input: PriceRequestInput): Promise<PriceRequestResult>;
   decidePriceChange(input: PriceDecisionInput): Promise<PriceDecisionResult>;
-  handlePriceAction(click: Parameters<typeof handlePriceAction>[1]): Promise<PriceDecisionResult>;
+  handlePriceAction(click: Parameters<typeof handlePriceAction>[1]): ReturnType<typeof handlePriceAction>;
 }
 
 export function createInventoryActions(o: {
@@ -34,8 +35,10 @@ export function createInventoryActions(o: {
   publicUrl?: string;
   apiToken?: string;
   cardChanged(key: string, version: number): Promise<void>;
+  /** The push outbox: approved prices go to the shops (absent: recorded as by hand). */
+  outbox?: OutboxDeps;
 }): InventoryActions {
-  const prices: PriceDeps = { pool: o.pool, clock: o.clock, locale: o.locale, inventory: o.inventory, cardChanged: o.cardChanged };
+  const prices: PriceDeps = { pool: o.pool, clock: o.clock, locale: o.locale, inventory: o.inventory, cardChanged: o.cardChanged, outbox: o.outbox };
   return {
     prices,
     imports: { pool: o.pool, clock: o.clock, inventory: o.inventory, cardChanged: o.cardChanged },

@@ -4,11 +4,14 @@ import type { ChatUser } from '../../domain/staff';
 import type { InventorySettings } from '../../domain/inventory/types';
 import { priceCardKey } from '../../domain/inventory/cards';
 import { normalizeMoney } from '../../domain/inventory/money';
-import { checkPriceDecision, decisionOf, isPriceAction, type PriceDecision, type PriceDenial, type PriceStatus } from '../../domain/inventory/price-change';
+import { checkPriceDecision, decisionOf, isDecisionAction, type PriceDecision, type PriceDenial, type PriceStatus } from '../../domain/inventory/price-change';
 import { withTransaction } from '../../db/pool';
 import { findStaff, findStaffByChatUser } from '../../db/staff';
 import { insertInventoryAudit } from '../../db/inventory-audit';
-import { findPriceChange, lockPriceChange, queuePushes } from '../../db/inventory-prices';
+import { confirmNight, findPriceChange, lockPriceChange, type PriceChangeRow } from '../../db/inventory-prices';
+import { queuePricePushes } from '../shop/price-pushes';
+import { confirmNightPushes, retryPricePushes, type PushActionResult } from '../shop/price-push-actions';
+import type { OutboxDeps, PushRef } from '../shop/push-deps';
 import { t, type Locale } from '../../present/i18n';
 
 /** What the price use cases need: the store, the clock, who may approve, and how to re-render a card. */
@@ -19,6 +22,8 @@ export interface PriceDeps {
   inventory: Pick<InventorySettings, 'team' | 'priceApproverRoles'>;
   /** Re-render every copy of a card (enqueue a card job for `price:<id>` at this version). */
   cardChanged(key: string, version: number): Promise<void>;
+  /** The push outbox (absent: approved prices are recorded as "change by hand"). */
+  outbox?: OutboxDeps;
 }
 
 export interface PriceRequestInput {
@@ -84,10 +89,12 @@ export interface PriceDecisionInput {
   decision: PriceDecision;
   /** slack, feishu, local, api */
   via: string;
+  /** Confirm at once that the pushes may go out in the night guard's hours. */
+  confirmNight?: boolean;
 }
 
 export type PriceDecisionResult =
-  | { ok: true; requestId: number; version: number; status: PriceStatus; pushes: number; notice: Notice }
+  | { ok: true; requestId: number; version: number; status: PriceStatus; pushes: number; notice: Notice; refs?: PushRef[] }
   | { ok: false; reason: PriceDenial['reason'] | 'not_found'; notice: Notice; refresh: boolean };
 
 /**
@@ -111,10 +118,13 @@ export async function decidePriceChange(deps: PriceDeps, input: PriceDecisionInp
     const now = deps.clock.now();
     let status: PriceStatus = 'rejected';
     let pushes = 0;
+    let refs: PushRef[] = [];
+    let held = false;
     if (input.decision === 'approve') {
       const later = req.publishAt !== null && req.publishAt.getTime() > now.getTime();
       status = later ? 'scheduled' : 'approved';
-      if (!later) pushes = await applyPrice(tx, req.id, req.sku, req.newPrice, now);
+      if (input.confirmNight) await confirmNight(tx, req.id, staff.id, now);
+      if (!later) ({ queued: pushes, refs, held } = await applyPrice(tx, deps.outbox, { ...req, nightConfirmed: input.confirmNight === true || req.nightConfirmed }, now));
     }
     const { rows } = await tx.query<{ version: number }>(
       `UPDATE price_changes SET status = $2, decided_by = $3, decided_via = $4, decided_at = $5, updated_at = $5,
@@ -129,11 +139,14 @@ export async function decidePriceChange(deps: PriceDeps, input: PriceDecisionInp
       details: { sku: req.sku, new_price: req.newPrice, pushes_queued: pushes },
     });
     const vars = { sku: req.sku, price: req.newPrice, pushes, publishAt: req.publishAt?.toISOString() ?? '' };
-    const key = status === 'approved' ? 'inventory.notice.price_approved' : status === 'scheduled' ? 'inventory.notice.price_scheduled' : 'inventory.notice.price_rejected';
-    return { ok: true, requestId: req.id, version, status, pushes, notice: { key, vars } };
+    const key = status === 'approved' ? (held ? 'shop.notice.price_approved_held' : 'inventory.notice.price_approved')
+      : status === 'scheduled' ? 'inventory.notice.price_scheduled' : 'inventory.notice.price_rejected';
+    return { ok: true, requestId: req.id, version, status, pushes, notice: { key, vars }, refs };
   }, { actor: `chat:${input.user.platform}:${input.user.userId}`, via: input.via });
-  if (result.ok) await deps.cardChanged(priceCardKey(result.requestId), result.version);
-  else if (result.refresh) {
+  if (result.ok) {
+    await deps.cardChanged(priceCardKey(result.requestId), result.version);
+    if (result.refs && result.refs.length > 0) await deps.outbox?.pushQueued(result.refs);
+  } else if (result.refresh) {
     const current = await findPriceChange(deps.pool, input.requestId);
     if (current) await deps.cardChanged(priceCardKey(current.id), current.version);
   }
@@ -147,8 +160,10 @@ export async function decidePriceChange(deps: PriceDeps, input: PriceDecisionInp
 export async function handlePriceAction(
   deps: PriceDeps,
   click: { action: string; requestId: number; version: number; user: ChatUser; via: string },
-): Promise<PriceDecisionResult> {
-  if (!isPriceAction(click.action)) return { ok: false, reason: 'not_found', notice: { key: 'inventory.notice.price_not_found' }, refresh: false };
+): Promise<PriceDecisionResult | PushActionResult> {
+  if (click.action === 'price.retry') return retryPricePushes(deps, click);
+  if (click.action === 'price.confirm_push') return confirmNightPushes(deps, click);
+  if (!isDecisionAction(click.action)) return { ok: false, reason: 'not_found', notice: { key: 'inventory.notice.price_not_found' }, refresh: false };
   return decidePriceChange(deps, { requestId: click.requestId, version: click.version, user: click.user, decision: decisionOf(click.action), via: click.via });
 }
 
@@ -164,7 +179,7 @@ export async function publishDuePriceChanges(deps: PriceDeps): Promise<number> {
     const done = await withTransaction(deps.pool, async (tx) => {
       const req = await lockPriceChange(tx, id);
       if (!req || req.status !== 'scheduled') return null;
-      const pushes = await applyPrice(tx, req.id, req.sku, req.newPrice, now);
+      const { queued: pushes, refs } = await applyPrice(tx, deps.outbox, req, now);
       const { rows } = await tx.query<{ version: number }>(
         `UPDATE price_changes SET status = 'approved', published_at = $2, updated_at = $2, version = version + 1 WHERE id = $1 RETURNING version`,
         [id, now],
@@ -173,19 +188,23 @@ export async function publishDuePriceChanges(deps: PriceDeps): Promise<number> {
         actor: 'system', source: 'schedule', entity: 'price_change', entityId: id, action: 'price.published',
         after: { status: 'approved', price: req.newPrice }, details: { sku: req.sku, pushes_queued: pushes },
       });
-      return rows[0]!.version;
+      return { version: rows[0]!.version, refs };
     }, { actor: 'system', via: 'schedule' });
     if (done !== null) {
       n++;
-      await deps.cardChanged(priceCardKey(id), done);
+      await deps.cardChanged(priceCardKey(id), done.version);
+      if (done.refs.length > 0) await deps.outbox?.pushQueued(done.refs);
     }
   }
   return n;
 }
 
-async function applyPrice(tx: pg.PoolClient, changeId: number, sku: string, price: string, now: Date): Promise<number> {
-  await tx.query('UPDATE skus SET price = $2, price_updated_at = $3, updated_at = $3 WHERE sku = $1', [sku, price, now]);
-  return queuePushes(tx, changeId, sku);
+/** The master price changes and its pushes are written to the outbox, in the same transaction. */
+async function applyPrice(
+  tx: pg.PoolClient, outbox: OutboxDeps | undefined, req: Pick<PriceChangeRow, 'id' | 'sku' | 'newPrice' | 'nightConfirmed'>, now: Date,
+): Promise<{ queued: number; refs: PushRef[]; held: boolean }> {
+  await tx.query('UPDATE skus SET price = $2, price_updated_at = $3, updated_at = $3 WHERE sku = $1', [req.sku, req.newPrice, now]);
+  return queuePricePushes(tx, outbox, { id: req.id, sku: req.sku, price: req.newPrice, nightConfirmed: req.nightConfirmed }, now);
 }
 
 async function denialNotice(tx: pg.PoolClient, locale: Locale, d: PriceDenial, input: PriceDecisionInput): Promise<Notice> {

@@ -5,6 +5,9 @@ import type { InventorySettings } from '../../domain/inventory/types';
 import { heldReservations, insertReservation, lockSkus, markConsumed, markReleased, moveCounters, type HeldReservation } from '../../db/inventory-stock';
 import { syncLowStock, type CardKeyRef } from '../../db/inventory-alerts';
 import { insertInventoryAudit } from '../../db/inventory-audit';
+import { loadPoolOverrides } from '../../db/pool-overrides';
+import { markStockDirty } from '../../db/shop-pushes';
+import { applyOverrides, type PoolOverride } from '../../domain/inventory/pool-overrides';
 
 /** Orders that hold stock: paid in full or in part (a presale deposit), or already completed. */
 export const RESERVING_STATUSES: readonly OrderStatus[] = ['paid', 'partially_paid', 'completed'];
@@ -38,7 +41,13 @@ export async function reserveStock(
   const skuCodes = [...new Set([...demand.map((d) => d.sku), ...held.map((h) => h.sku)])].sort();
   const locked = await lockSkus(tx, skuCodes);
   const skus = new Map<string, SkuPools>();
-  for (const [sku, l] of locked) skus.set(sku, { stock: l.stock, rules: inv.skuPools[sku] ?? inv.pools });
+  // Pools set from chat or the CLI replace the configured reserve of their channel for that SKU.
+  const overrides = locked.size > 0 ? await loadPoolOverrides(tx, [...locked.keys()]) : new Map<string, PoolOverride[]>();
+  for (const [sku, l] of locked) {
+    const rules = inv.skuPools[sku] ?? inv.pools;
+    const own = overrides.get(sku);
+    skus.set(sku, { stock: l.stock, rules: own ? applyOverrides(rules, own) : rules });
+  }
 
   const shop = order.shop ?? null;
   // A shipped (or completed) order's units have left: what it held is consumed, nothing is taken anew.
@@ -91,6 +100,9 @@ export async function reserveStock(
       }
     }
   }
+
+  // What the shops may sell moved: their figures go out at the next push tick (same transaction).
+  if (reserved.length > 0 || released > 0) await markStockDirty(tx, [...skus.keys()], now);
 
   // Demand on a SKU under its threshold opens its low-stock alert; a release may clear it.
   const cards = await syncLowStock(

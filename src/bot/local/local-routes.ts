@@ -1,3 +1,4 @@
+import { isPriceAction } from '../../domain/inventory/price-change';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -204,10 +205,10 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
     const body = json.value;
     const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
     const unknown = Object.keys(b).filter((k) => !['action', 'requestId', 'version', 'staff'].includes(k));
-    if (unknown.length > 0 || !['price.approve', 'price.reject'].includes(String(b.action))
+    if (unknown.length > 0 || !isPriceAction(String(b.action))
       || !Number.isSafeInteger(b.requestId) || !Number.isSafeInteger(b.version) || (b.requestId as number) < 1 || (b.version as number) < 1
       || typeof b.staff !== 'string' || !/^[a-zA-Z0-9_.-]{1,64}$/.test(b.staff)) {
-      return sendError(reply, 400, ErrorCode.BadRequest, 'send {"action": "price.approve" | "price.reject", "requestId", "version", "staff"} and nothing else');
+      return sendError(reply, 400, ErrorCode.BadRequest, 'send {"action": "price.approve" | "price.reject" | "price.retry" | "price.confirm_push", "requestId", "version", "staff"} and nothing else');
     }
     const r = await deps.inventory.handlePriceAction({
       action: String(b.action), requestId: b.requestId as number, version: b.version as number,

@@ -83,8 +83,12 @@ export interface ConsistencyCard {
 export interface PricePushLine {
   platform: string;
   shop: string;
-  status: 'pending' | 'pushed' | 'manual' | 'failed';
+  /** held: waits for the night-guard confirmation; sending: a worker is calling the platform now. */
+  status: 'pending' | 'sending' | 'pushed' | 'manual' | 'failed' | 'held';
+  /** The platform's own words of the last failure (or why it is manual). */
   detail: string | null;
+  attempts?: number;
+  errorKind?: 'throttled' | 'transient' | 'permanent' | null;
 }
 
 /** A price change waiting for (or after) its approval. */

@@ -2,16 +2,33 @@ import { atLeast, type Staff, type StaffRole } from '../staff';
 
 export type PriceStatus = 'pending' | 'scheduled' | 'approved' | 'rejected';
 export type PriceDecision = 'approve' | 'reject';
-/** Button action ids of the price approval card (namespaced like exception.*). */
-export type PriceActionId = 'price.approve' | 'price.reject';
-export const PRICE_ACTIONS: readonly PriceActionId[] = ['price.approve', 'price.reject'];
+/**
+ * Button action ids of the price approval card (namespaced like exception.*): the decision, a retry
+ * of the platforms whose push failed, and the night guard's confirmation of held pushes.
+ */
+export type PriceActionId = 'price.approve' | 'price.reject' | 'price.retry' | 'price.confirm_push';
+export const PRICE_ACTIONS: readonly PriceActionId[] = ['price.approve', 'price.reject', 'price.retry', 'price.confirm_push'];
+export type PriceDecisionAction = 'price.approve' | 'price.reject';
 
 export const isPriceAction = (id: string): id is PriceActionId => (PRICE_ACTIONS as readonly string[]).includes(id);
-export const decisionOf = (action: PriceActionId): PriceDecision => (action === 'price.approve' ? 'approve' : 'reject');
+export const isDecisionAction = (id: string): id is PriceDecisionAction => id === 'price.approve' || id === 'price.reject';
+export const decisionOf = (action: PriceDecisionAction): PriceDecision => (action === 'price.approve' ? 'approve' : 'reject');
+
+/** What the card knows of its pushes, for its buttons. */
+export interface PushState {
+  /** A push failed for good (a person may retry it). */
+  failed: boolean;
+  /** Pushes wait for the night-guard confirmation (or will, at a publish time in those hours). */
+  awaitingConfirmation: boolean;
+}
 
 /** The buttons a price card shows in this state. */
-export function priceActions(status: PriceStatus): PriceActionId[] {
-  return status === 'pending' ? ['price.approve', 'price.reject'] : [];
+export function priceActions(status: PriceStatus, pushes: PushState = { failed: false, awaitingConfirmation: false }): PriceActionId[] {
+  if (status === 'pending') return ['price.approve', 'price.reject'];
+  const out: PriceActionId[] = [];
+  if (pushes.awaitingConfirmation && (status === 'approved' || status === 'scheduled')) out.push('price.confirm_push');
+  if (pushes.failed && status === 'approved') out.push('price.retry');
+  return out;
 }
 
 export type PriceDenial =

@@ -5,16 +5,16 @@ import type { HttpOptions } from './common/http-client';
 import { PlatformApiError } from './common/http-client';
 import type { MapResult, PullPage } from './common/platform-order';
 import type { IncomingOrder } from '../../db/order-writes';
-import { fetchDouyinOrder } from './douyin/api-client';
+import { fetchDouyinOrder, type DouyinApiOptions } from './douyin/api-client';
 import { mapDouyinOrder } from './douyin/order-map';
-import { fetchTaobaoTrade } from './taobao/pull';
+import { fetchTaobaoTrade, type TaobaoPullOptions } from './taobao/pull';
 import { mapTaobaoTrade } from './taobao/order-map';
-import { fetchPddOrder } from './pinduoduo/pull';
+import { fetchPddOrder, type PddPullOptions } from './pinduoduo/pull';
 import { mapPddOrder } from './pinduoduo/order-map';
 import { pullDouyinOrders } from './douyin/pull';
-import { pullJdOrders } from './jd/pull';
+import { pullJdOrders, type JdPullOptions } from './jd/pull';
 import { pullPddOrders } from './pinduoduo/pull';
-import { pullShopifyOrders } from './shopify/pull';
+import { pullShopifyOrders, type ShopifyPullOptions } from './shopify/pull';
 import { pullTaobaoOrders } from './taobao/pull';
 
 /**
@@ -67,6 +67,63 @@ const APP_ENV: Record<ShopSource, string> = {
  *   if (r.ok) for await (const page of r.puller.pull({ since, until })) …
  */
 export function pullerFor(shop: ShopSettings, platforms: PlatformsConfig, token: string | undefined, http: PullerHttp = {}): PullerResult {
+  const c = clientFor(shop, platforms, token, http);
+  if (!c.ok) return c;
+  switch (c.source) {
+    case 'douyin': {
+      const opts = c.opts;
+      return {
+        ok: true,
+        puller: {
+          source: 'douyin',
+          pull: (w) => pullDouyinOrders(w, opts),
+          fetch: async (id) => mapped('douyin', await fetchDouyinOrder(opts, id), mapDouyinOrder),
+        },
+      };
+    }
+    case 'shopify':
+      // Without the read_all_orders scope Shopify serves the last 60 days only.
+      return { ok: true, puller: { source: 'shopify', pull: (w) => pullShopifyOrders(w, c.opts), maxLookbackDays: 60 } };
+    case 'taobao': {
+      const opts = c.opts;
+      // The increment API serves the last three months.
+      return {
+        ok: true,
+        puller: {
+          source: 'taobao', pull: (w) => pullTaobaoOrders(w, opts), maxLookbackDays: 90,
+          fetch: async (tid) => mapped('taobao', await fetchTaobaoTrade(opts, tid), mapTaobaoTrade),
+        },
+      };
+    }
+    case 'pinduoduo': {
+      const opts = c.opts;
+      return {
+        ok: true,
+        puller: {
+          source: 'pinduoduo', pull: (w) => pullPddOrders(w, opts),
+          fetch: async (sn) => mapped('pinduoduo', await fetchPddOrder(opts, sn), (o) => mapPddOrder(o, shop.id)),
+        },
+      };
+    }
+    case 'jd':
+      return { ok: true, puller: { source: 'jd', pull: (w) => pullJdOrders(w, c.opts) } };
+  }
+}
+
+/** One shop's signed API client options: what its pulls, detail fetches and pushes all use. */
+export type ShopClient =
+  | { ok: true; source: 'douyin'; opts: DouyinApiOptions }
+  | { ok: true; source: 'shopify'; opts: ShopifyPullOptions }
+  | { ok: true; source: 'taobao'; opts: TaobaoPullOptions }
+  | { ok: true; source: 'pinduoduo'; opts: PddPullOptions }
+  | { ok: true; source: 'jd'; opts: JdPullOptions }
+  | { ok: false; reason: string };
+
+/**
+ * A configured shop → its client options: the app credentials and base URL from config and the
+ * shop's own token (read from the env var its `token_env` names), or why it cannot be called.
+ */
+export function clientFor(shop: ShopSettings, platforms: PlatformsConfig, token: string | undefined, http: PullerHttp = {}): ShopClient {
   const label = `shop "${shop.id}" (${shop.source})`;
   if (!token) {
     return {
@@ -81,55 +138,29 @@ export function pullerFor(shop: ShopSettings, platforms: PlatformsConfig, token:
     case 'douyin': {
       const p = platforms.douyin;
       if (!p.appKey || !p.appSecret) return needApp();
-      const opts = { ...http, baseUrl: p.apiUrl, appKey: p.appKey, appSecret: p.appSecret, accessToken: token };
-      return {
-        ok: true,
-        puller: {
-          source: 'douyin',
-          pull: (w) => pullDouyinOrders(w, opts),
-          fetch: async (id) => mapped('douyin', await fetchDouyinOrder(opts, id), mapDouyinOrder),
-        },
-      };
+      return { ok: true, source: 'douyin', opts: { ...http, baseUrl: p.apiUrl, appKey: p.appKey, appSecret: p.appSecret, accessToken: token } };
     }
     case 'shopify': {
       if (!shop.shopDomain) return { ok: false, reason: `${label} needs shop_domain (e.g. example.myshopify.com) in orderops.yml` };
       // SHOPIFY_API_URL replaces every shop's origin (a local stand-in); orders keep the real domain.
       const baseUrl = platforms.shopify.apiUrl ?? `https://${shop.shopDomain}`;
-      const opts = { ...http, baseUrl, accessToken: token, shop: shop.shopDomain };
-      // Without the read_all_orders scope Shopify serves the last 60 days only.
-      return { ok: true, puller: { source: 'shopify', pull: (w) => pullShopifyOrders(w, opts), maxLookbackDays: 60 } };
+      return { ok: true, source: 'shopify', opts: { ...http, baseUrl, accessToken: token, shop: shop.shopDomain } };
     }
     case 'taobao': {
       const p = platforms.taobao;
       if (!p.appKey || !p.appSecret) return needApp();
-      const opts = { ...http, baseUrl: p.apiUrl, appKey: p.appKey, appSecret: p.appSecret, session: token };
-      // The increment API serves the last three months.
-      return {
-        ok: true,
-        puller: {
-          source: 'taobao', pull: (w) => pullTaobaoOrders(w, opts), maxLookbackDays: 90,
-          fetch: async (tid) => mapped('taobao', await fetchTaobaoTrade(opts, tid), mapTaobaoTrade),
-        },
-      };
+      return { ok: true, source: 'taobao', opts: { ...http, baseUrl: p.apiUrl, appKey: p.appKey, appSecret: p.appSecret, session: token } };
     }
     case 'pinduoduo': {
       const p = platforms.pdd;
       if (!p.clientId || !p.clientSecret) return needApp();
       // PDD orders carry no mall id: the configured shop id stands in for it.
-      const opts = { ...http, baseUrl: p.apiUrl, clientId: p.clientId, clientSecret: p.clientSecret, accessToken: token, shop: shop.id };
-      return {
-        ok: true,
-        puller: {
-          source: 'pinduoduo', pull: (w) => pullPddOrders(w, opts),
-          fetch: async (sn) => mapped('pinduoduo', await fetchPddOrder(opts, sn), (o) => mapPddOrder(o, shop.id)),
-        },
-      };
+      return { ok: true, source: 'pinduoduo', opts: { ...http, baseUrl: p.apiUrl, clientId: p.clientId, clientSecret: p.clientSecret, accessToken: token, shop: shop.id } };
     }
     case 'jd': {
       const p = platforms.jd;
       if (!p.appKey || !p.appSecret) return needApp();
-      const opts = { ...http, baseUrl: p.apiUrl, appKey: p.appKey, appSecret: p.appSecret, accessToken: token };
-      return { ok: true, puller: { source: 'jd', pull: (w) => pullJdOrders(w, opts) } };
+      return { ok: true, source: 'jd', opts: { ...http, baseUrl: p.apiUrl, appKey: p.appKey, appSecret: p.appSecret, accessToken: token } };
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { ConsistencyCard, DeviationLine, LowStockCard, PriceCard } from '../../domain/inventory/cards';
+import type { ConsistencyCard, DeviationLine, LowStockCard, PriceCard, PricePushLine } from '../../domain/inventory/cards';
 import { formatPercent } from '../../domain/inventory/consistency';
 import { toCents } from '../../domain/inventory/money';
 import { formatTime, t, type Locale, type Vars } from '../i18n';
@@ -131,6 +131,24 @@ function priceChange(oldPrice: string | null, newPrice: string): string {
   return signed(String(pct)) + '%';
 }
 
+/** A platform's name as people say it (抖音, 京东 …); an unknown platform shows as written. */
+export function platformLabel(platform: string, locale: Locale, fmt: Pick<PlatformFormat, 'escape'>): string {
+  const key = `shop.platform.${platform}`;
+  const label = t(locale, key);
+  return label === key ? fmt.escape(platform) : label;
+}
+
+/** One platform's push as the card shows it: 抖音 ✓ · 京东 ✗ 价格超出范围 · 拼多多 ⏳. */
+/** The shop is named only when the platform has several on the card. */
+function pushLine(p: PricePushLine, locale: Locale, fmt: PlatformFormat, nameShop: boolean): string {
+  const detail = p.detail ? fmt.escape(p.detail.slice(0, 120)) : '';
+  const state =
+    p.status === 'pending' && p.errorKind === 'throttled' ? t(locale, 'shop.push.throttled')
+    : p.status === 'pending' && (p.attempts ?? 0) > 0 && detail ? t(locale, 'shop.push.retrying', { attempts: p.attempts ?? 0, detail })
+    : t(locale, `shop.push.${p.status}`, { detail });
+  return t(locale, 'shop.push.line', { platform: platformLabel(p.platform, locale, fmt), shop: nameShop && p.shop ? fmt.escape(p.shop) : '', state });
+}
+
 /** The price approval card: old → new price, who asked, each platform's push; approve / reject while pending. */
 export function priceCardTexts(card: PriceCard, opts: RenderOptions, fmt: PlatformFormat): CardTexts {
   const { locale, timezone } = opts;
@@ -152,10 +170,9 @@ export function priceCardTexts(card: PriceCard, opts: RenderOptions, fmt: Platfo
   if (card.status === 'approved' || card.status === 'scheduled') {
     fields.push({
       key: 'pushes', label: tt(locale, 'price.field.pushes'),
-      value: card.pushes.length === 0
-        ? tt(locale, 'price.value.no_listings')
-        : card.pushes.map((p) => tt(locale, 'price.value.push', { platform: e(p.platform), shop: p.shop ? e(p.shop) : '', status: tt(locale, `price.push.${p.status}`) })).join('\n'),
+      value: card.pushes.length === 0 ? tt(locale, 'price.value.no_listings') : card.pushes.map((p) => pushLine(p, locale, fmt, card.pushes.filter((x) => x.platform === p.platform).length > 1)).join(' · '),
     });
+    if (card.pushes.some((p) => p.status === 'held')) fields.push({ key: 'night', label: t(locale, 'shop.field.night'), value: t(locale, 'shop.value.night') });
   }
   return {
     title: tt(locale, 'price.title', { sku: e(card.sku), name: card.name ? e(card.name) : '' }),
@@ -167,8 +184,8 @@ export function priceCardTexts(card: PriceCard, opts: RenderOptions, fmt: Platfo
     buttons: [],
     decisionButtons: card.actions.map((action) => ({
       action,
-      label: tt(locale, `button.${action}`),
-      style: action === 'price.approve' ? 'primary' : 'danger',
+      label: action === 'price.approve' || action === 'price.reject' ? tt(locale, `button.${action}`) : t(locale, `shop.button.${action}`),
+      style: action === 'price.approve' || action === 'price.confirm_push' ? 'primary' : action === 'price.reject' ? 'danger' : 'default',
       value: { requestId: card.requestId, version: card.version },
     })),
   };

@@ -2,9 +2,9 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { decodeDecisionValue } from '../../../integrations/slack/blocks/button-value';
 import type { SlackDeps } from '../slack-deps';
 
-export const PRICE_ACTIONS = /^price\.(approve|reject)$/;
+export const PRICE_ACTIONS = /^price\.(approve|reject|retry|confirm_push)$/;
 
-/** Approve / Reject on a price-change card: the shared use case decides; the clicker is told privately. */
+/** Approve / Reject / Retry / Push now on a price-change card: the shared use cases decide; the clicker is told privately. */
 export function registerPriceActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(PRICE_ACTIONS, async ({ ack, body, action }) => {
     await ack();

@@ -5,14 +5,19 @@ import { parseJsonLossless } from './lossless-json';
  * window again later (throttling, 5xx, network) or to stop and tell someone (auth, bad params).
  */
 export class PlatformApiError extends Error {
+  /** The platform's own message, without our prefix (shown on cards as the platform said it). */
+  readonly detail: string;
   constructor(
     readonly platform: string,
     readonly code: string,
     message: string,
     readonly retryable: boolean,
+    /** Retry-After of a 429, in ms, when the platform sent one. */
+    readonly retryAfterMs?: number,
   ) {
     super(`${platform} API error ${code}: ${message}`);
     this.name = 'PlatformApiError';
+    this.detail = message;
   }
 }
 
@@ -34,7 +39,8 @@ export async function requestJson(platform: string, url: string, init: RequestIn
   const text = await res.text();
   if (!res.ok) {
     const retryable = res.status === 429 || res.status >= 500;
-    throw new PlatformApiError(platform, `http_${res.status}`, text.slice(0, 300), retryable);
+    const after = Number(res.headers.get('retry-after'));
+    throw new PlatformApiError(platform, `http_${res.status}`, text.slice(0, 300), retryable, Number.isFinite(after) && after > 0 ? after * 1000 : undefined);
   }
   try {
     return parseJsonLossless(text);
