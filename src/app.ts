@@ -118,6 +118,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const inventory = createInventoryActions({
     pool, clock, locale: settings.locale, inventory: settings.inventory, publicUrl: config.publicUrl, apiToken: config.apiToken,
     cardChanged: (key, version) => enqueueCard(cardQueues, key, version), outbox,
+    poolRoles: settings.shopSync.poolRoles, pushNow: () => pushQueues.dispatchNow(),
   });
   const frontDeps = { config, pool, actions, inventory, rules: settings.rules, clock, logger };
   const fronts = [createSlackFront(frontDeps), createFeishuFront(frontDeps), createLocalFront(frontDeps)].filter(

@@ -109,6 +109,7 @@ const shopSync = z.strictObject({
     })
     .optional(),
   stock_coalesce_seconds: z.number().int().min(1).max(3600).optional(),
+  pool_roles: z.array(z.enum(['agent', 'supervisor', 'manager', 'admin'])).min(1).optional(),
   attempts: z.number().int().min(1).max(50).optional(),
   night_guard: z.strictObject({ enabled: z.boolean().optional(), from: hhmm.optional(), to: hhmm.optional() }).optional(),
   listings: z

@@ -33,6 +33,7 @@ export function toShopSync(s: FileConfig['shop_sync'], erp: FileConfig['erp_webh
       beforeReportMinutes: s?.listings?.before_report_minutes ?? d.listings.beforeReportMinutes,
     },
     webhookChannel: erp?.channel ?? d.webhookChannel,
+    poolRoles: s?.pool_roles ?? d.poolRoles,
   };
 }
 

@@ -39,6 +39,8 @@ const JOB_OPTS = {
 export interface PushQueues {
   queues: Map<string, Queue<PushJobData>>;
   enqueue(refs: PushRef[]): Promise<void>;
+  /** Run the dispatcher now (a pool set from chat pushes at once, not at the next tick). */
+  dispatchNow(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,8 +51,14 @@ export function createPushQueues(connection: Redis, prefix: string, logger: Logg
     q.on('error', (err) => logger.debug({ err: err.message, platform: p }, 'push queue error'));
     queues.set(p, q);
   }
+  const sync = new Queue(QUEUE_SHOP_SYNC, { connection, prefix });
+  sync.on('error', (err) => logger.debug({ err: err.message }, 'shop-sync queue error'));
   return {
     queues,
+    async dispatchNow() {
+      // One extra run per half second at most, however many asks arrive.
+      await sync.add(JOB_PUSH_DISPATCH, {}, { jobId: `dispatch-now-${Math.floor(Date.now() / 500)}`, removeOnComplete: true, removeOnFail: true });
+    },
     async enqueue(refs) {
       const by = new Map<string, { name: string; data: PushJobData; opts: typeof JOB_OPTS & { jobId: string } }[]>();
       for (const r of refs) {
@@ -64,7 +72,7 @@ export function createPushQueues(connection: Redis, prefix: string, logger: Logg
       await Promise.all([...by].map(([p, jobs]) => queues.get(p)!.addBulk(jobs)));
     },
     async close() {
-      await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
+      await Promise.all([...queues.values(), sync].map((q) => q.close().catch(() => undefined)));
     },
   };
 }

@@ -5,6 +5,8 @@ import type { Locale } from '../../present/i18n';
 import type { ImportDeps } from './import-skus';
 import type { ReportDeps } from './consistency-report';
 import type { OutboxDeps } from '../shop/push-deps';
+import type { PoolDeps } from '../shop/set-pool';
+import type { StaffRole } from '../../domain/staff';
 import { decidePriceChange, handlePriceAction, requestPriceChange, type PriceDecisionInput, type PriceDecisionResult, type PriceDeps, type PriceRequestInput, type PriceRequestResult } from './price-changes';
 
 /**
@@ -22,6 +24,8 @@ export interface InventoryActions {
   prices: PriceDeps;
   imports: ImportDeps;
   reports: ReportDeps;
+  /** Channel pools set from chat and the CLI (`/orderops pool …`). */
+  pools: PoolDeps;
   requestPriceChange(input: PriceRequestInput): Promise<PriceRequestResult>;
   decidePriceChange(input: PriceDecisionInput): Promise<PriceDecisionResult>;
   handlePriceAction(click: Parameters<typeof handlePriceAction>[1]): ReturnType<typeof handlePriceAction>;
@@ -37,12 +41,16 @@ export function createInventoryActions(o: {
   cardChanged(key: string, version: number): Promise<void>;
   /** The push outbox: approved prices go to the shops (absent: recorded as by hand). */
   outbox?: OutboxDeps;
+  /** Who may set pools, and how to push their figures at once. */
+  poolRoles?: StaffRole[];
+  pushNow?(): Promise<void>;
 }): InventoryActions {
   const prices: PriceDeps = { pool: o.pool, clock: o.clock, locale: o.locale, inventory: o.inventory, cardChanged: o.cardChanged, outbox: o.outbox };
   return {
     prices,
     imports: { pool: o.pool, clock: o.clock, inventory: o.inventory, cardChanged: o.cardChanged },
     reports: { pool: o.pool, clock: o.clock, inventory: o.inventory, publicUrl: o.publicUrl, apiToken: o.apiToken },
+    pools: { pool: o.pool, clock: o.clock, inventory: o.inventory, roles: o.poolRoles ?? ['supervisor', 'manager', 'admin'], pushNow: o.pushNow },
     requestPriceChange: (input) => requestPriceChange(prices, input),
     decidePriceChange: (input) => decidePriceChange(prices, input),
     handlePriceAction: (click) => handlePriceAction(prices, click),

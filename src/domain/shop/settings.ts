@@ -1,4 +1,5 @@
 import { withinWindow, type TimeWindow } from '../sla/policy';
+import type { StaffRole } from '../staff';
 
 /** Platforms orderops pushes to (their order channel names) and the seller's own webhook. */
 export const PUSH_PLATFORMS = ['douyin', 'taobao', 'pinduoduo', 'jd', 'shopify', 'webhook'] as const;
@@ -23,6 +24,8 @@ export interface ShopSyncSettings {
   listings: { enabled: boolean; everyMinutes: number; beforeReportMinutes: number };
   /** The pools' order channel the seller's own webhook (mini-program/ERP) sells as. */
   webhookChannel: string;
+  /** Who may set a channel pool from chat or the CLI (`/orderops pool …`). */
+  poolRoles: StaffRole[];
 }
 
 export const DEFAULT_SHOP_SYNC: ShopSyncSettings = {
@@ -33,6 +36,7 @@ export const DEFAULT_SHOP_SYNC: ShopSyncSettings = {
   nightGuard: { enabled: true, window: { from: '00:00', to: '06:00' } },
   listings: { enabled: true, everyMinutes: 60, beforeReportMinutes: 15 },
   webhookChannel: 'generic',
+  poolRoles: ['supervisor', 'manager', 'admin'],
 };
 
 /** Whether a push at `at` falls in the guarded night hours and so needs a confirmation. */
