@@ -35,7 +35,7 @@ import { createSlackFront } from './bot/slack/slack-front';
 import { createFeishuFront } from './bot/feishu/feishu-front';
 import { createLocalFront } from './bot/local/local-front';
 import { effectiveStaff } from './bot/local/local-mode';
-import { createShopPorts } from './integrations/platforms/shop-ports';
+import { createShopPorts, pacedShopPorts } from './integrations/platforms/shop-ports';
 import { createPushQueues } from './jobs/shop-push-jobs';
 import type { OutboxDeps } from './actions/shop/push-deps';
 
@@ -109,6 +109,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     webhook: erp && (erp.prices || erp.stock) ? { url: erp.url, secret: erp.secret, channel: erp.channel } : undefined,
   });
   const pushQueues = createPushQueues(redis, config.queuePrefix, logger);
+  const readPorts = pacedShopPorts({ platforms: config.platforms, shops: settings.shops, tokens: config.shopTokens }, settings.shopSync.rateLimits);
   const outbox: OutboxDeps = {
     sync: settings.shopSync, timezone: settings.timezone,
     webhook: erp ? { prices: erp.prices, stock: erp.stock, channel: erp.channel } : null,
@@ -155,6 +156,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       inventoryActions: inventory,
       reconcile: { intake, pullers: configuredPullers(config.platforms, config.shopTokens) },
       tmc: taobaoTmc(config, intake, logger),
+      listings: { pool, clock, shops: settings.shops, portFor: (shop) => readPorts.shopPort(shop) },
       shopPush: {
         pool, clock, ports: shopPorts, sync: settings.shopSync, inventory: settings.inventory, queues: pushQueues,
         webhookChannel: erp?.stock ? erp.channel : null, webhookStock: erp?.stock === true,

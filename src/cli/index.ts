@@ -9,6 +9,7 @@ import { importCommand } from './import-skus';
 import { reportConsistencyCommand } from './report-consistency';
 import { reconcileCommand } from './reconcile';
 import { poolCommandCli } from './pool';
+import { listingsCommand } from './listings';
 
 const HELP = `orderops — order operations in chat
 
@@ -30,6 +31,7 @@ Usage:
                                               pull a shop's order list, ingest what is missing
   orderops pool set <sku> <channel> <units|off> --as <staff id>
                                               reserve a SKU's stock for a channel (pushed to the shops)
+  orderops listings pull [--shop <id>]        read each shop's listings (price, stock, ids) at its rate
 
 Environment: DATABASE_URL, REDIS_URL, PORT, ORDER_WEBHOOK_SECRET, ORDEROPS_API_TOKEN,
 ORDEROPS_CONFIG (path of orderops.yml), LOG_LEVEL. See README.md.`;
@@ -43,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   // Reconciliation parses its own options (see RECONCILE_HELP).
   if (argv[0] === 'reconcile') return reconcileCommand(argv.slice(1));
   if (argv[0] === 'pool') return poolCommandCli(argv.slice(1));
+  if (argv[0] === 'listings') return listingsCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -15,15 +15,18 @@ export async function upsertListings(db: Queryable, listings: ListingInput[], so
   }
   const rows = [...newest.values()].sort((a, b) => (a.sku + a.platform + a.shop < b.sku + b.platform + b.shop ? -1 : 1));
   const r = await db.query(
-    `INSERT INTO platform_listings AS p (sku, platform, shop, stock, price, seen_at, source, updated_at)
-     SELECT sku, platform, shop, stock, price, seen_at, $2, $3
-     FROM jsonb_to_recordset($1::jsonb) AS t(sku text, platform text, shop text, stock int, price numeric, seen_at timestamptz)
+    `INSERT INTO platform_listings AS p (sku, platform, shop, stock, price, seen_at, source, updated_at, ref, merchant_code)
+     SELECT sku, platform, shop, stock, price, seen_at, $2, $3, ref, merchant_code
+     FROM jsonb_to_recordset($1::jsonb) AS t(sku text, platform text, shop text, stock int, price numeric, seen_at timestamptz, ref jsonb, merchant_code text)
      ON CONFLICT (sku, platform, shop) DO UPDATE SET
        stock = CASE WHEN EXCLUDED.stock IS NULL THEN p.stock ELSE EXCLUDED.stock END,
        price = CASE WHEN EXCLUDED.price IS NULL THEN p.price ELSE EXCLUDED.price END,
+       ref = coalesce(EXCLUDED.ref, p.ref), merchant_code = coalesce(EXCLUDED.merchant_code, p.merchant_code),
        seen_at = EXCLUDED.seen_at, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at
      WHERE p.seen_at <= EXCLUDED.seen_at`,
-    [JSON.stringify(rows.map((l) => ({ sku: l.sku, platform: l.platform, shop: l.shop, stock: l.stock, price: l.price, seen_at: l.seenAt }))), source, now],
+    [JSON.stringify(rows.map((l) => ({
+      sku: l.sku, platform: l.platform, shop: l.shop, stock: l.stock, price: l.price, seen_at: l.seenAt, ref: l.ref ?? null, merchant_code: l.merchantCode ?? null,
+    }))), source, now],
   );
   return r.rowCount ?? 0;
 }

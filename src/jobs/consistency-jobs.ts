@@ -21,6 +21,11 @@ export interface InventoryWorkerDeps extends ReportDeps {
   /** Re-render a card (enqueue its sync job). */
   cardChanged(key: string, version: number): Promise<void>;
   sweepSeconds?: number;
+  /**
+   * Run before the scheduled report: pull the shops whose listings are not fresh, so the report
+   * compares the master with what the shops show now (a failed pull is noted, the report still runs).
+   */
+  beforeReport?(): Promise<void>;
 }
 
 /** The repeat options of the daily report: a cron pattern with an explicit time zone. */
@@ -36,6 +41,7 @@ export function reportSchedule(report: ReportDeps['inventory']['report']): { pat
 export async function runInventoryJob(deps: InventoryWorkerDeps, job: Pick<Job, 'name' | 'opts'>): Promise<unknown> {
   if (job.name === JOB_CONSISTENCY_REPORT) {
     const fired = typeof job.opts.prevMillis === 'number' ? new Date(job.opts.prevMillis) : undefined;
+    await deps.beforeReport?.().catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'listing pull before the report failed; reporting on what is stored'));
     const r = await makeConsistencyReport(deps, { trigger: 'schedule', scheduledFor: fired });
     await deps.cardChanged(r.card.key, r.card.version);
     deps.logger.info({ report: r.report.id, date: r.report.reportDate, checked: r.report.checked, consistent: r.report.consistent, created: r.created }, 'consistency report');

@@ -29,6 +29,8 @@ import { takePddFrames } from '../actions/consume-pmc';
 import type { OrderIntake } from '../actions/ingest-orders';
 import type { PullerFor } from '../integrations/platforms/pullers';
 import { startPushWorkers, type PushWorkerDeps } from './shop-push-jobs';
+import { startListingWorker } from './listing-jobs';
+import { pullAllListings, type ListingPullDeps } from '../actions/shop/pull-listings';
 
 export interface WorkerDeps extends ProcessDeps {
   pool: pg.Pool;
@@ -57,6 +59,8 @@ export interface WorkerDeps extends ProcessDeps {
   tmc?: Omit<TmcWorkerDeps, 'connection' | 'prefix' | 'logger' | 'pool'>;
   /** Pushes to the shops: each platform's queue and the dispatcher (shop_sync). */
   shopPush?: Omit<PushWorkerDeps, 'connection' | 'prefix' | 'logger'>;
+  /** Listing pulls of the configured shops (on a schedule and before the daily report). */
+  listings?: Omit<ListingPullDeps, 'logger'>;
 }
 
 export interface RunningWorkers {
@@ -142,11 +146,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     pool: deps.pool, clock: deps.clock, backlog: deps.settings.backlog, connection, prefix, logger,
     cardChanged: (key, version) => enqueueCard(deps.queues, key, version),
   });
+  const sync = deps.settings.shopSync;
+  const listingDeps = deps.listings ? { ...deps.listings, logger } : undefined;
   const inventoryWorker = deps.inventoryActions
     ? await startInventoryWorker({
         ...deps.inventoryActions.reports, prices: deps.inventoryActions.prices, connection, prefix, logger, chats: deps.chats,
         cardChanged: (key, version) => enqueueCard(deps.queues, key, version),
+        beforeReport: listingDeps && sync.listings.enabled
+          ? async () => void (await pullAllListings(listingDeps, { trigger: 'report', freshWithinMinutes: sync.listings.beforeReportMinutes + 10 }))
+          : undefined,
       })
+    : undefined;
+  const listingWorker = listingDeps
+    ? await startListingWorker({ ...listingDeps, connection, prefix, sync, report: deps.settings.inventory.report })
     : undefined;
   const reconcileWorker = deps.reconcile
     ? await startReconcileWorker({
@@ -177,7 +189,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       return;
     }
     logger.warn('Redis connection is back: declaring job schedulers and re-arming SLA timers');
-    Promise.all([declareSweep(), backlogWorker.declareSchedules(), inventoryWorker?.declareSchedules(), reconcileWorker?.declareSchedules(), tmcWorker?.declareSchedules(), pushWorkers?.declareSchedules()])
+    Promise.all([declareSweep(), backlogWorker.declareSchedules(), inventoryWorker?.declareSchedules(), reconcileWorker?.declareSchedules(), tmcWorker?.declareSchedules(), pushWorkers?.declareSchedules(), listingWorker?.declareSchedules()])
       .then(rearm)
       .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'could not declare job schedulers after a Redis reconnect'));
   };
@@ -186,7 +198,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   return {
     async close() {
       connection.off('ready', onReady);
-      await Promise.all([orders.close(), details?.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close(), tmcWorker?.close(), pushWorkers?.close(), pmc?.close()]);
+      await Promise.all([orders.close(), details?.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close(), tmcWorker?.close(), pushWorkers?.close(), listingWorker?.close(), pmc?.close()]);
       await maintenanceQueue.close();
     },
   };

@@ -6,6 +6,7 @@ import type { ImportDeps } from './import-skus';
 import type { ReportDeps } from './consistency-report';
 import type { OutboxDeps } from '../shop/push-deps';
 import type { PoolDeps } from '../shop/set-pool';
+import { pushMasterValue, type PushMasterResult } from '../shop/push-master';
 import type { StaffRole } from '../../domain/staff';
 import { decidePriceChange, handlePriceAction, requestPriceChange, type PriceDecisionInput, type PriceDecisionResult, type PriceDeps, type PriceRequestInput, type PriceRequestResult } from './price-changes';
 
@@ -28,7 +29,8 @@ export interface InventoryActions {
   pools: PoolDeps;
   requestPriceChange(input: PriceRequestInput): Promise<PriceRequestResult>;
   decidePriceChange(input: PriceDecisionInput): Promise<PriceDecisionResult>;
-  handlePriceAction(click: Parameters<typeof handlePriceAction>[1]): ReturnType<typeof handlePriceAction>;
+  /** Every `{requestId, version}` button: the price card's and the report's 推送主数据 (report.push_master). */
+  handlePriceAction(click: Parameters<typeof handlePriceAction>[1]): Promise<Awaited<ReturnType<typeof handlePriceAction>> | PushMasterResult>;
 }
 
 export function createInventoryActions(o: {
@@ -45,15 +47,16 @@ export function createInventoryActions(o: {
   poolRoles?: StaffRole[];
   pushNow?(): Promise<void>;
 }): InventoryActions {
+  const pools: PoolDeps = { pool: o.pool, clock: o.clock, inventory: o.inventory, roles: o.poolRoles ?? ['supervisor', 'manager', 'admin'], pushNow: o.pushNow };
   const prices: PriceDeps = { pool: o.pool, clock: o.clock, locale: o.locale, inventory: o.inventory, cardChanged: o.cardChanged, outbox: o.outbox };
   return {
     prices,
     imports: { pool: o.pool, clock: o.clock, inventory: o.inventory, cardChanged: o.cardChanged },
     reports: { pool: o.pool, clock: o.clock, inventory: o.inventory, publicUrl: o.publicUrl, apiToken: o.apiToken },
-    pools: { pool: o.pool, clock: o.clock, inventory: o.inventory, roles: o.poolRoles ?? ['supervisor', 'manager', 'admin'], pushNow: o.pushNow },
+    pools,
     requestPriceChange: (input) => requestPriceChange(prices, input),
     decidePriceChange: (input) => decidePriceChange(prices, input),
-    handlePriceAction: (click) => handlePriceAction(prices, click),
+    handlePriceAction: (click) => (click.action === 'report.push_master' ? pushMasterValue({ prices, pools }, click) : handlePriceAction(prices, click)),
   };
 }
 

@@ -35,6 +35,8 @@ export interface PriceRequestInput {
   reason?: string;
   /** Hold the change until then (ISO 8601 with offset), e.g. a promotion starting at 10:00. */
   publishAt?: string;
+  /** Push to this one listing only (the report's 推送主数据 for a price deviation: the master price, approved). */
+  scope?: { platform: string; shop: string };
 }
 
 export type PriceRequestResult =
@@ -60,15 +62,16 @@ export async function requestPriceChange(deps: PriceDeps, input: PriceRequestInp
     const { rows } = await tx.query<{ price: string | null }>('SELECT price FROM skus WHERE sku = $1 FOR UPDATE', [input.sku]);
     const sku = rows[0];
     if (!sku) return { ok: false, reason: 'unknown_sku', message: `no SKU "${input.sku}" in the master record: import it first (orderops import skus or PUT /api/skus)` };
-    if (sku.price === price) return { ok: false, reason: 'same_price', message: `${input.sku} already costs ${price}` };
+    if (sku.price === price && !input.scope) return { ok: false, reason: 'same_price', message: `${input.sku} already costs ${price}` };
     const pending = await tx.query<{ id: number }>(`SELECT id FROM price_changes WHERE sku = $1 AND status = 'pending'`, [input.sku]);
     if (pending.rows[0]) {
       return { ok: false, reason: 'pending_exists', requestId: pending.rows[0].id, message: `a price change for ${input.sku} is already waiting for approval (#${pending.rows[0].id}): decide it first` };
     }
     const ins = await tx.query<{ id: number; version: number }>(
-      `INSERT INTO price_changes (sku, old_price, new_price, team, reason, publish_at, requested_by, requested_via, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id, version`,
-      [input.sku, sku.price, price, deps.inventory.team, input.reason?.slice(0, 500) || null, publishAt, input.requestedBy, input.via, now],
+      `INSERT INTO price_changes (sku, old_price, new_price, team, reason, publish_at, requested_by, requested_via, created_at, updated_at, scope_platform, scope_shop)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11) RETURNING id, version`,
+      [input.sku, sku.price, price, deps.inventory.team, input.reason?.slice(0, 500) || null, publishAt, input.requestedBy, input.via, now,
+        input.scope?.platform ?? null, input.scope?.shop ?? null],
     );
     const { id, version } = ins.rows[0]!;
     await insertInventoryAudit(tx, {
@@ -201,10 +204,10 @@ export async function publishDuePriceChanges(deps: PriceDeps): Promise<number> {
 
 /** The master price changes and its pushes are written to the outbox, in the same transaction. */
 async function applyPrice(
-  tx: pg.PoolClient, outbox: OutboxDeps | undefined, req: Pick<PriceChangeRow, 'id' | 'sku' | 'newPrice' | 'nightConfirmed'>, now: Date,
+  tx: pg.PoolClient, outbox: OutboxDeps | undefined, req: Pick<PriceChangeRow, 'id' | 'sku' | 'newPrice' | 'nightConfirmed' | 'scope'>, now: Date,
 ): Promise<{ queued: number; refs: PushRef[]; held: boolean }> {
   await tx.query('UPDATE skus SET price = $2, price_updated_at = $3, updated_at = $3 WHERE sku = $1', [req.sku, req.newPrice, now]);
-  return queuePricePushes(tx, outbox, { id: req.id, sku: req.sku, price: req.newPrice, nightConfirmed: req.nightConfirmed }, now);
+  return queuePricePushes(tx, outbox, { id: req.id, sku: req.sku, price: req.newPrice, nightConfirmed: req.nightConfirmed, scope: req.scope }, now);
 }
 
 async function denialNotice(tx: pg.PoolClient, locale: Locale, d: PriceDenial, input: PriceDecisionInput): Promise<Notice> {

@@ -15,7 +15,7 @@ import type { OutboxDeps, PushRef, SendDeps, SendOutcome } from './push-deps';
 export async function queuePricePushes(
   tx: pg.PoolClient,
   deps: OutboxDeps | undefined,
-  change: { id: number; sku: string; price: string; nightConfirmed: boolean },
+  change: { id: number; sku: string; price: string; nightConfirmed: boolean; scope?: { platform: string; shop: string } | null },
   now: Date,
 ): Promise<{ queued: number; refs: PushRef[]; held: boolean }> {
   const enabled = deps?.sync.enabled ?? false;
@@ -24,11 +24,12 @@ export async function queuePricePushes(
   const detail = !enabled ? (deps ? 'shop_sync.enabled is off: change it in the shop back office' : 'pushes are not wired in this process') : null;
   const { rows } = await tx.query<{ id: number; round: number; platform: string }>(
     `INSERT INTO price_pushes (change_id, platform, shop, status, price, detail, created_at, updated_at)
-     SELECT $1::bigint, platform, shop, $3::text, $4::numeric, $5::text, $6::timestamptz, $6::timestamptz FROM platform_listings WHERE sku = $2 AND platform <> 'webhook'
-     UNION ALL SELECT $1::bigint, 'webhook', '', $3::text, $4::numeric, $5::text, $6::timestamptz, $6::timestamptz WHERE $7::boolean
+     SELECT $1::bigint, platform, shop, $3::text, $4::numeric, $5::text, $6::timestamptz, $6::timestamptz FROM platform_listings
+     WHERE sku = $2 AND platform <> 'webhook' AND ($8::text IS NULL OR (platform = $8 AND shop = $9))
+     UNION ALL SELECT $1::bigint, 'webhook', '', $3::text, $4::numeric, $5::text, $6::timestamptz, $6::timestamptz WHERE $7::boolean AND $8::text IS NULL
      ON CONFLICT (change_id, platform, shop) DO NOTHING
      RETURNING id, round, platform`,
-    [change.id, change.sku, status, change.price, detail, now, deps?.webhook?.prices === true],
+    [change.id, change.sku, status, change.price, detail, now, deps?.webhook?.prices === true, change.scope?.platform ?? null, change.scope?.shop ?? null],
   );
   const refs: PushRef[] = status === 'pending' ? rows.map((r) => ({ kind: 'price', id: r.id, round: r.round, platform: r.platform })) : [];
   return { queued: rows.length, refs, held };

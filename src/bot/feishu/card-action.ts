@@ -1,4 +1,4 @@
-import { isPriceAction } from '../../domain/inventory/price-change';
+import { isCardDecisionAction } from '../../domain/inventory/price-change';
 import type pg from 'pg';
 import { performExceptionAction, type ActionDeps } from '../../actions/exception-actions';
 import { fixAddress } from '../../actions/fix-address';
@@ -56,7 +56,7 @@ export function parseActionValue(v: unknown): FeishuActionValue | null {
 export function parsePriceValue(v: unknown): { action: string; request_id: number; version: number } | null {
   const o = valueObject(v);
   if (!o) return null;
-  if (o.orderops !== 'price' || typeof o.action !== 'string' || !isPriceAction(o.action)) return null;
+  if (o.orderops !== 'price' || typeof o.action !== 'string' || !isCardDecisionAction(o.action)) return null;
   if (!Number.isSafeInteger(o.request_id) || !Number.isSafeInteger(o.version)) return null;
   return { action: o.action, request_id: o.request_id as number, version: o.version as number };
 }

@@ -1,4 +1,4 @@
-import { isPriceAction } from '../../domain/inventory/price-change';
+import { isCardDecisionAction } from '../../domain/inventory/price-change';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -205,17 +205,17 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
     const body = json.value;
     const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
     const unknown = Object.keys(b).filter((k) => !['action', 'requestId', 'version', 'staff'].includes(k));
-    if (unknown.length > 0 || !isPriceAction(String(b.action))
+    if (unknown.length > 0 || !isCardDecisionAction(String(b.action))
       || !Number.isSafeInteger(b.requestId) || !Number.isSafeInteger(b.version) || (b.requestId as number) < 1 || (b.version as number) < 1
       || typeof b.staff !== 'string' || !/^[a-zA-Z0-9_.-]{1,64}$/.test(b.staff)) {
-      return sendError(reply, 400, ErrorCode.BadRequest, 'send {"action": "price.approve" | "price.reject" | "price.retry" | "price.confirm_push", "requestId", "version", "staff"} and nothing else');
+      return sendError(reply, 400, ErrorCode.BadRequest, 'send {"action": "price.approve" | "price.reject" | "price.retry" | "price.confirm_push" | "report.push_master", "requestId", "version", "staff"} and nothing else');
     }
     const r = await deps.inventory.handlePriceAction({
       action: String(b.action), requestId: b.requestId as number, version: b.version as number,
       user: { platform: 'local', userId: b.staff }, via: 'local',
     });
     const notice = { notice: noticeHtml(r.notice, locale), message: noticeText(r.notice, locale) };
-    if (r.ok) return reply.code(200).send({ ok: true, requestId: r.requestId, version: r.version, ...notice });
+    if (r.ok) return reply.code(200).send({ ok: true, ...('requestId' in r ? { requestId: r.requestId, version: r.version } : {}), ...notice });
     const status = r.reason === 'not_found' ? 404 : r.reason === 'forbidden' || r.reason === 'unknown_user' ? 403 : 409;
     return reply.code(status).send({ ok: false, reason: r.reason, ...notice });
   });

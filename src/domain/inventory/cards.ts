@@ -111,6 +111,8 @@ export interface PriceCard {
   publishedAt: string | null;
   pushes: PricePushLine[];
   actions: PriceActionId[];
+  /** Only this listing gets the price (the report's 推送主数据 for a price deviation). */
+  scope?: { platform: string; shop: string } | null;
 }
 
 export const lowStockCardKey = (alertId: number): string => `lowstock:${alertId}`;

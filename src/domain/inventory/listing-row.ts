@@ -1,4 +1,5 @@
 import { normalizeMoney } from './money';
+import type { ListingRef } from '../shop/shop-port';
 import type { FieldError } from './sku-row';
 
 /** What one platform/shop shows for a SKU at one moment. */
@@ -9,6 +10,9 @@ export interface ListingInput {
   stock: number | null;
   price: string | null;
   seenAt: string;
+  /** The platform's own ids to push with (a listing pull stores them; the webhook leaves them). */
+  ref?: ListingRef | null;
+  merchantCode?: string | null;
 }
 
 const FIELDS = ['sku', 'platform', 'shop', 'stock', 'price', 'seen_at'];

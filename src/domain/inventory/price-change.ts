@@ -11,6 +11,14 @@ export const PRICE_ACTIONS: readonly PriceActionId[] = ['price.approve', 'price.
 export type PriceDecisionAction = 'price.approve' | 'price.reject';
 
 export const isPriceAction = (id: string): id is PriceActionId => (PRICE_ACTIONS as readonly string[]).includes(id);
+
+/**
+ * Every button that carries a `{requestId, version}` value: the price card's, and the consistency
+ * report's 推送主数据 per deviation (`report.push_master`: requestId = the report, version = the
+ * line's position on the card, 1-based).
+ */
+export type CardDecisionAction = PriceActionId | 'report.push_master';
+export const isCardDecisionAction = (id: string): id is CardDecisionAction => isPriceAction(id) || id === 'report.push_master';
 export const isDecisionAction = (id: string): id is PriceDecisionAction => id === 'price.approve' || id === 'price.reject';
 export const decisionOf = (action: PriceDecisionAction): PriceDecision => (action === 'price.approve' ? 'approve' : 'reject');
 

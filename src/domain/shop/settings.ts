@@ -43,3 +43,10 @@ export const DEFAULT_SHOP_SYNC: ShopSyncSettings = {
 export function needsNightConfirmation(g: ShopSyncSettings['nightGuard'], timezone: string, at: Date): boolean {
   return g.enabled && g.window.from !== g.window.to && withinWindow(g.window, timezone, at);
 }
+
+/** "09:00" minus 15 minutes → "08:45" (wrapping past midnight): when the pre-report pull runs. */
+export function minutesBefore(time: string, minutes: number): string {
+  const [h, m] = time.split(':').map(Number);
+  const t = ((((h ?? 0) * 60 + (m ?? 0) - minutes) % 1440) + 1440) % 1440;
+  return `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
+}

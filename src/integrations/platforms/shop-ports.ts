@@ -6,6 +6,7 @@ import { douyinShopPort } from './douyin/shop-port';
 import { jdShopPort } from './jd/shop-port';
 import { pddShopPort } from './pinduoduo/shop-port';
 import { clientFor, type PullerHttp } from './pullers';
+import { pacedFetch } from './common/paced-fetch';
 import { shopifyShopPort } from './shopify/shop-port';
 import { taobaoShopPort } from './taobao/shop-port';
 
@@ -16,6 +17,8 @@ export interface ShopPortsConfig {
   /** The seller's own endpoint (`erp_webhook:`), when configured with its secret. */
   webhook?: { url: string; secret: string; channel: string };
   http?: PullerHttp;
+  /** Per-platform client options, e.g. a paced fetch for listing pulls (overrides `http`). */
+  httpFor?: (platform: string) => PullerHttp;
 }
 
 /** The configured shop a listing's shop value names: its id, its order_shop, or the platform's only shop. */
@@ -37,7 +40,7 @@ export function createShopPorts(c: ShopPortsConfig): ShopPorts & { shopPort(shop
   const shopPort = (shop: ShopSettings): { ok: true; port: ShopPort } | { ok: false; reason: string } => {
     const hit = cache.get(shop.id);
     if (hit) return { ok: true, port: hit };
-    const client = clientFor(shop, c.platforms, c.tokens[shop.id], c.http);
+    const client = clientFor(shop, c.platforms, c.tokens[shop.id], c.httpFor?.(shop.source) ?? c.http);
     if (!client.ok) return client;
     const port = (() => {
       switch (client.source) {
@@ -65,4 +68,13 @@ export function createShopPorts(c: ShopPortsConfig): ShopPorts & { shopPort(shop
       return shopPort(s);
     },
   };
+}
+
+/**
+ * Ports for listing pulls: a pull makes many calls inside one job, so each platform's calls are
+ * paced in-process at its configured rate (`shop_sync.rate_limits`), one pacer per platform.
+ */
+export function pacedShopPorts(c: Omit<ShopPortsConfig, 'httpFor' | 'http'>, rates: Readonly<Record<string, number>>): ReturnType<typeof createShopPorts> {
+  const paced = new Map(Object.entries(rates).map(([p, rate]) => [p, { fetch: pacedFetch(rate) }]));
+  return createShopPorts({ ...c, httpFor: (p) => paced.get(p) ?? {} });
 }

@@ -1,6 +1,6 @@
 import type { ExceptionCard, StaffRef } from '../../domain/cards/exception-card';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
-import type { PriceActionId } from '../../domain/inventory/price-change';
+import type { CardDecisionAction } from '../../domain/inventory/price-change';
 import type { Locale } from '../i18n';
 
 /** How one platform writes text: escaping for its markup and mentioning a staff member. */
@@ -38,7 +38,7 @@ export interface CardTexts {
    * Price approval buttons (price.approve / price.reject). A click must send back `value` with the
    * action id; the front calls decidePriceChange (see actions/inventory/price-changes.ts).
    */
-  decisionButtons?: { action: PriceActionId; label: string; style: CardButton['style']; value: { requestId: number; version: number } }[];
+  decisionButtons?: { action: CardDecisionAction; label: string; style: CardButton['style']; value: { requestId: number; version: number } }[];
   /** Link buttons (the consistency report's "list more" → its CSV). */
   links?: { label: string; url: string }[];
 }

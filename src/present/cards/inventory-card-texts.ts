@@ -117,6 +117,15 @@ export function consistencyCardTexts(card: ConsistencyCard, opts: RenderOptions,
     overdue: false,
     fields,
     buttons: [],
+    // 推送主数据 per deviation a push can fix (never automatic; a price still goes through approval).
+    decisionButtons: card.worst.flatMap((d, i) => (d.known && (!d.stockOk || !d.priceOk)
+      ? [{
+          action: 'report.push_master' as const,
+          label: t(locale, 'shop.button.push_master', { sku: fmt.escape(d.sku), platform: platformLabel(d.platform, locale, fmt) }),
+          style: 'default' as const,
+          value: { requestId: card.reportId, version: i + 1 },
+        }]
+      : [])),
     links: card.csvUrl && card.csvUrl.startsWith('http') && (card.moreCount > 0 || card.worst.length > 0)
       ? [{ label: tt(locale, 'report.button.more'), url: card.csvUrl }]
       : [],
@@ -166,6 +175,9 @@ export function priceCardTexts(card: PriceCard, opts: RenderOptions, fmt: Platfo
     { key: 'requested', label: tt(locale, 'price.field.requested'), value: e(card.requestedBy) },
   ];
   if (card.reason) fields.push({ key: 'reason', label: tt(locale, 'price.field.reason'), value: e(card.reason) });
+  if (card.scope) {
+    fields.push({ key: 'scope', label: t(locale, 'shop.field.scope'), value: t(locale, 'shop.value.scope', { platform: platformLabel(card.scope.platform, locale, fmt), shop: e(card.scope.shop) }) });
+  }
   if (card.publishAt) fields.push({ key: 'publish_at', label: tt(locale, 'price.field.publish_at'), value: time(card.publishAt) });
   if (card.status === 'approved' || card.status === 'scheduled') {
     fields.push({

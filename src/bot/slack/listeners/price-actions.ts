@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { decodeDecisionValue } from '../../../integrations/slack/blocks/button-value';
 import type { SlackDeps } from '../slack-deps';
 
-export const PRICE_ACTIONS = /^price\.(approve|reject|retry|confirm_push)$/;
+export const PRICE_ACTIONS = /^(price\.(approve|reject|retry|confirm_push)|report\.push_master)$/;
 
 /** Approve / Reject / Retry / Push now on a price-change card: the shared use cases decide; the clicker is told privately. */
 export function registerPriceActions(app: App, deps: SlackDeps): void {
