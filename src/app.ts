@@ -36,6 +36,7 @@ import { createFeishuFront } from './bot/feishu/feishu-front';
 import { createLocalFront } from './bot/local/local-front';
 import { effectiveStaff } from './bot/local/local-mode';
 import { createShopPorts, pacedShopPorts } from './integrations/platforms/shop-ports';
+import { erpOrderPort } from './integrations/outbound/erp-webhook';
 import { createPushQueues } from './jobs/shop-push-jobs';
 import type { OutboxDeps } from './actions/shop/push-deps';
 
@@ -160,6 +161,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       shopPush: {
         pool, clock, ports: shopPorts, sync: settings.shopSync, inventory: settings.inventory, queues: pushQueues,
         webhookChannel: erp?.stock ? erp.channel : null, webhookStock: erp?.stock === true,
+        orders: erp?.orders ? { pool, clock, erp: erpOrderPort({ url: erp.url, secret: erp.secret }), attempts: settings.shopSync.attempts } : undefined,
         cardChanged: (key, version) => enqueueCard(cardQueues, key, version),
       },
       pmc: pddPmc(config, intake, logger),

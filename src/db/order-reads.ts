@@ -42,7 +42,7 @@ export async function findOrder(db: Queryable, source: string, externalId: strin
   const { rows } = await db.query(
     `SELECT id, source, external_id, channel, shop, status, stage, review_status, tags, priority, total, paid,
             currency, platform_created_at, platform_updated_at, received_at, updated_at, stage_changed_at,
-            revision, processed_revision, data
+            revision, processed_revision, data, address_override
      FROM orders WHERE source = $1 AND external_id = $2`,
     [source, externalId],
   );

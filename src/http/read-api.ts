@@ -4,6 +4,8 @@ import type pg from 'pg';
 import { EXCEPTION_STATUSES, exceptionsOfOrder, findOrder, historyOfOrder, listExceptions, type ExceptionStatus } from '../db/order-reads';
 import { ErrorCode } from '../domain/errors';
 import { sendError } from './errors';
+import { registerOrderFeed } from './order-feed';
+import { effectiveOrder, type OrderFacts } from '../domain/orders/effective';
 
 export interface ReadApiDeps {
   pool: pg.Pool;
@@ -24,6 +26,8 @@ export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
     }
   };
 
+  registerOrderFeed(app, deps.pool, guard);
+
   app.get<{ Params: { source: string; externalId: string } }>(
     '/api/orders/:source/:externalId',
     { onRequest: guard },
@@ -31,9 +35,13 @@ export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
       const order = await findOrder(deps.pool, req.params.source, req.params.externalId);
       if (!order) return sendError(reply, 404, ErrorCode.NotFound, `no order ${req.params.externalId} from ${req.params.source}`);
       const [exceptions, history] = await Promise.all([exceptionsOfOrder(deps.pool, order.id), historyOfOrder(deps.pool, order.id)]);
-      const { data, id, processed_revision, revision, ...rest } = order;
+      const { data, id, processed_revision, revision, address_override, ...rest } = order;
+      // The effective order (corrected address, hold, priority, stage) with the platform's original beside it.
+      const view = effectiveOrder(order as unknown as OrderFacts);
       return reply.send({
         order: { internal_id: id, ...rest, revision, processed: (processed_revision as number) >= (revision as number), details: data },
+        effective: view.effective,
+        original: view.original,
         exceptions: exceptions.map(({ source: _s, order_external_id: _e, ...e }) => e),
         history,
       });

@@ -7,6 +7,8 @@ import { sendPricePush } from '../actions/shop/price-pushes';
 import { sendStockPush } from '../actions/shop/stock-pushes';
 import type { PushRef, SendDeps, SendOutcome } from '../actions/shop/push-deps';
 import { expandStockMarks, openPricePushes, takeDirtyStock } from '../db/shop-pushes';
+import { pendingWebhookChanges, skipWebhookChanges } from '../db/order-changes';
+import { sendOrderChange, type OrderWebhookDeps } from '../actions/shop/order-webhook';
 
 /**
  * One queue per platform (`shop-push-douyin` …), so each platform's configured rate is a BullMQ
@@ -19,11 +21,13 @@ export const JOB_PUSH_DISPATCH = 'push.dispatch';
 
 export type PushJobData =
   | { kind: 'price'; id: number; round: number }
-  | { kind: 'stock'; sku: string; platform: string; shop: string };
+  | { kind: 'stock'; sku: string; platform: string; shop: string }
+  | { kind: 'order'; id: number };
 
 /** Deterministic ids (three parts): the same push of the same round, or the same dirty mark, is one job. */
 export function pushJobId(ref: PushRef): string {
   if (ref.kind === 'price') return `price:${ref.id}:${ref.round}`;
+  if (ref.kind === 'order') return `order-change:${ref.id}:0`;
   const key = createHash('sha1').update(`${ref.platform}\u0000${ref.shop}\u0000${ref.sku}`).digest('hex').slice(0, 20);
   return `stock:${key}:${ref.dirtyAt.getTime()}`;
 }
@@ -64,7 +68,8 @@ export function createPushQueues(connection: Redis, prefix: string, logger: Logg
       for (const r of refs) {
         const platform = r.platform;
         if (!queues.has(platform)) continue;
-        const data: PushJobData = r.kind === 'price' ? { kind: 'price', id: r.id, round: r.round } : { kind: 'stock', sku: r.sku, platform: r.platform, shop: r.shop };
+        const data: PushJobData = r.kind === 'price' ? { kind: 'price', id: r.id, round: r.round }
+          : r.kind === 'order' ? { kind: 'order', id: r.id } : { kind: 'stock', sku: r.sku, platform: r.platform, shop: r.shop };
         const list = by.get(platform) ?? [];
         list.push({ name: `push.${r.kind}`, data, opts: { ...JOB_OPTS, jobId: pushJobId(r) } });
         by.set(platform, list);
@@ -89,6 +94,8 @@ export interface PushWorkerDeps extends SendDeps {
   queues: PushQueues;
   /** The seller's webhook takes stock figures. */
   webhookStock: boolean;
+  /** The seller's webhook takes order changes (erp_webhook.orders). */
+  orders?: OrderWebhookDeps;
   concurrency?: number;
 }
 
@@ -105,7 +112,10 @@ export async function startPushWorkers(deps: PushWorkerDeps): Promise<{ declareS
     const worker: Worker<PushJobData> = new Worker<PushJobData>(
       pushQueueName(p),
       async (job) => {
-        const out: SendOutcome = job.data.kind === 'price' ? await sendPricePush(deps, job.data) : await sendStockPush(deps, job.data);
+        const d = job.data;
+        const out: SendOutcome = d.kind === 'price' ? await sendPricePush(deps, d)
+          : d.kind === 'order' ? (deps.orders ? await sendOrderChange(deps.orders, d.id) : { status: 'skipped' })
+          : await sendStockPush(deps, d);
         if (out.status === 'throttled') {
           // The platform said slow down: hold the whole queue (every copy) and try this job again.
           await queue.rateLimit(out.retryAfterMs);
@@ -133,7 +143,16 @@ export async function startPushWorkers(deps: PushWorkerDeps): Promise<{ declareS
     }
     const lost = await openPricePushes(deps.pool, now, 30_000, 1000);
     if (lost.length > 0) await deps.queues.enqueue(lost.map((r) => ({ kind: 'price' as const, ...r })));
-    return n + lost.length;
+    // Order changes for the ERP: queued (deterministic ids, so a re-queue is a no-op), or skipped without a webhook.
+    let changes = 0;
+    if (deps.orders) {
+      const ids = await pendingWebhookChanges(deps.pool, now, 5000);
+      if (ids.length > 0) await deps.queues.enqueue(ids.map((id) => ({ kind: 'order' as const, id, platform: 'webhook' as const })));
+      changes = ids.length;
+    } else {
+      await skipWebhookChanges(deps.pool, 5000);
+    }
+    return n + lost.length + changes;
   };
   const sync = new Queue(QUEUE_SHOP_SYNC, { connection, prefix });
   sync.on('error', (err) => logger.debug({ err: err.message }, 'shop-sync queue error'));

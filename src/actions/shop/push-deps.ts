@@ -7,7 +7,8 @@ import type { InventorySettings } from '../../domain/inventory/types';
 /** A push job to trigger after commit: a price push of a round, or a dirty stock row. */
 export type PushRef =
   | { kind: 'price'; id: number; round: number; platform: string }
-  | { kind: 'stock'; sku: string; platform: string; shop: string; dirtyAt: Date };
+  | { kind: 'stock'; sku: string; platform: string; shop: string; dirtyAt: Date }
+  | { kind: 'order'; id: number; platform: 'webhook' };
 
 /** What writing to the outbox needs: the settings that decide what is written, and the trigger. */
 export interface OutboxDeps {

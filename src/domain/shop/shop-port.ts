@@ -62,6 +62,15 @@ export interface ShopPort {
   readListings?(): AsyncGenerator<ListingPage>;
 }
 
+/**
+ * The seller's own endpoint for order changes (the signed ERP webhook): one event per change that
+ * matters to shipping, with the effective order. `id` is stable across retries.
+ * @example await erp.send({ id: 'order-change-42', type: 'order.changed', events: ['address_fixed'], order })
+ */
+export interface OutboundPort {
+  send(event: { id: string; type: string; [k: string]: unknown }): Promise<void>;
+}
+
 /** Resolves a platform/shop of a listing to its port, or says why there is none (shown on the card). */
 export interface ShopPorts {
   portFor(platform: string, shop: string): { ok: true; port: ShopPort } | { ok: false; reason: string };

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ErrorRule, PushTarget, ShopPort } from '../../domain/shop/shop-port';
+import type { ErrorRule, OutboundPort, PushTarget, ShopPort } from '../../domain/shop/shop-port';
 import { requestJson, type HttpOptions } from '../platforms/common/http-client';
 import { pushCall } from '../platforms/common/push-errors';
 
@@ -56,4 +56,9 @@ export function erpWebhookPort(opts: ErpWebhookOptions, channel: string): ShopPo
       await pushCall(WEBHOOK_PUSH_ERRORS, () => postOutbound(opts, { id: t.pushKey, type: 'stock.set', sku: t.sku, channel, quantity }));
     },
   };
+}
+
+/** Order changes to the same endpoint, with the same signature and error table. */
+export function erpOrderPort(opts: ErpWebhookOptions): OutboundPort {
+  return { send: (event) => pushCall(WEBHOOK_PUSH_ERRORS, () => postOutbound(opts, event)) };
 }
