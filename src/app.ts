@@ -102,7 +102,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const sla = slaTrigger(cardQueues, logger);
   // Any change of an exception re-renders its cards and re-plans its SLA timer.
   const triggers = cardTriggers(cardQueues, logger, sla.changed);
-  const actions: ActionDeps = { pool, clock, locale: settings.locale, ...triggers };
+  const actions: ActionDeps = { pool, clock, locale: settings.locale, ...triggers, inventory: settings.inventory };
   // The shops: one port per configured shop (and the seller's webhook), the push queues, the outbox.
   const erp = settings.erpWebhook && config.erpWebhookSecret ? { ...settings.erpWebhook, secret: config.erpWebhookSecret } : undefined;
   const shopPorts = createShopPorts({

@@ -8,6 +8,8 @@ import { EXCEPTION_ROW_COLUMNS, type ExceptionRow } from '../db/exception-cards'
 import { withTransaction } from '../db/pool';
 import { findStaff, findStaffByChatUser } from '../db/staff';
 import { typeLabel, type Locale } from '../present/i18n';
+import type { InventorySettings } from '../domain/inventory/types';
+import { holdUnitsForRelease } from './inventory/release-stock-out';
 
 /** What a chat action needs: the store, the clock, and how to tell the cards and people. */
 export interface ActionDeps {
@@ -18,6 +20,8 @@ export interface ActionDeps {
   cards: { changed(exceptionId: number, version: number): Promise<void> };
   /** Notify the team's supervisors and managers of a manual escalation. */
   escalations: { escalated(exceptionId: number, version: number, actorId: string): Promise<void> };
+  /** With inventory: releasing a stock-out order reserves its units first (or is refused). */
+  inventory?: InventorySettings;
 }
 
 export interface ActionInput {
@@ -32,7 +36,7 @@ export interface ActionInput {
 
 export type ActionResult =
   | { ok: true; exceptionId: number; version: number; notice: Notice }
-  | { ok: false; reason: Denial['reason'] | 'stale' | 'not_found'; notice: Notice; refresh: boolean };
+  | { ok: false; reason: Denial['reason'] | 'stale' | 'not_found' | 'stock_still_out'; notice: Notice; refresh: boolean };
 
 const VERB: Record<ActionInput['action'], { zh: string; en: string }> = {
   'exception.claim': { zh: '认领', en: 'claim' },
@@ -66,6 +70,10 @@ export async function performExceptionAction(deps: ActionDeps, input: ActionInpu
       const staff = actor as Staff;
       const now = deps.clock.now();
       const next = transition(input.action, e, staff, now);
+      if (next.status === 'resolved' && e.type === 'stock_out') {
+        const refused = await holdUnitsForRelease(tx, deps.inventory, e.orderId, now);
+        if (refused) return { ok: false, reason: 'stock_still_out', notice: refused, refresh: false };
+      }
       await tx.query(
         // A manual escalation already told the supervisors: it counts as the first level-1 ping.
         `UPDATE exceptions SET status = $2, assignee = $3, claimed_at = $4, resolved_at = $5, resolution = $6,

@@ -66,7 +66,7 @@ const STATUS: Record<string, 403 | 404 | 409 | 422> = {
   unknown_user: 403, forbidden: 403, not_assignee: 403,
   not_found: 404,
   already_claimed: 409, already_resolved: 409, stale: 409,
-  not_applicable: 422, field_errors: 422,
+  not_applicable: 422, field_errors: 422, stock_still_out: 409,
 };
 
 /**
