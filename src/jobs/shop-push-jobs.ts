@@ -96,6 +96,8 @@ export interface PushWorkerDeps extends SendDeps {
   webhookStock: boolean;
   /** The seller's webhook takes order changes (erp_webhook.orders). */
   orders?: OrderWebhookDeps;
+  /** Publish scheduled price changes whose time has come (定时发布), at each tick rather than each minute. */
+  publishDue?(): Promise<number>;
   concurrency?: number;
 }
 
@@ -132,6 +134,8 @@ export async function startPushWorkers(deps: PushWorkerDeps): Promise<{ declareS
   }
 
   const dispatch = async (): Promise<number> => {
+    // A promotion set for 20:00 goes out within one tick of 20:00, to every platform at once.
+    await deps.publishDue?.();
     const now = deps.clock.now();
     let n = 0;
     for (;;) {

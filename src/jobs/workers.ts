@@ -30,6 +30,7 @@ import type { OrderIntake } from '../actions/ingest-orders';
 import type { PullerFor } from '../integrations/platforms/pullers';
 import { startPushWorkers, type PushWorkerDeps } from './shop-push-jobs';
 import { startListingWorker } from './listing-jobs';
+import { publishDuePriceChanges } from '../actions/inventory/price-changes';
 import { pullAllListings, type ListingPullDeps } from '../actions/shop/pull-listings';
 
 export interface WorkerDeps extends ProcessDeps {
@@ -166,7 +167,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         cardChanged: (key, version) => enqueueCard(deps.queues, key, version),
       })
     : undefined;
-  const pushWorkers = deps.shopPush && deps.settings.shopSync.enabled ? await startPushWorkers({ ...deps.shopPush, connection, prefix, logger }) : undefined;
+  const prices = deps.inventoryActions?.prices;
+  const pushWorkers = deps.shopPush && deps.settings.shopSync.enabled
+    ? await startPushWorkers({ ...deps.shopPush, connection, prefix, logger, publishDue: prices ? () => publishDuePriceChanges(prices) : undefined })
+    : undefined;
   const tmcWorker = deps.tmc ? await startTmcWorker({ ...deps.tmc, pool: deps.pool, connection, prefix, logger }) : undefined;
   const pmc = deps.pmc
     ? new PmcConnection({

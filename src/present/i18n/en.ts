@@ -223,7 +223,7 @@ export const en: Record<string, string> = {
   'reconcile.cli.covered': '  completes the unfinished run(s) {{runs}}',
   'reconcile.cli.lookback': 'note: {{source}} serves only the last {{days}} days of orders; a --since further back may come back empty or fail',
   'reconcile.cli.refused': 'Reconcile {{shop}} not run: {{reason}}',
-  'slack.price.usage': 'Usage: /price <SKU> <new price>, e.g. /price LAMP-01 599.00',
+  'slack.price.usage': 'Usage: /price <SKU> <new price> [HH:MM], e.g. /price LAMP-01 599.00 20:00 (takes effect on every platform at the next 20:00)',
   'feishu.price.usage': 'Usage: @bot price <SKU> <new price>, e.g. price LAMP-01 599.00',
   'digest.title': '🌪️ Storm digest · {{type}} · {{members}} exceptions',
   'digest.status.open': 'More exceptions than the channel can show one card each: {{members}} so far, {{unclaimed}} unclaimed, {{unresolved}} unresolved. Look one up with /order <id> to get its card with buttons.',

@@ -223,7 +223,7 @@ export const zhCN: Record<string, string> = {
   'reconcile.cli.covered': '  补齐了之前未完成的对账 {{runs}}',
   'reconcile.cli.lookback': '注意：{{source}} 只提供最近 {{days}} 天的订单，更早的 --since 可能读不到或报错',
   'reconcile.cli.refused': '对账 {{shop}} 未执行：{{reason}}',
-  'slack.price.usage': '用法：/price <SKU> <新价格>，例如 /price LAMP-01 599.00',
+  'slack.price.usage': '用法：/price <SKU> <新价格> [HH:MM]，例如 /price LAMP-01 599.00 20:00（定时发布：下一个 20:00 在所有平台同时生效）',
   'feishu.price.usage': '用法：@机器人 调价 <SKU> <新价格>，例如 调价 LAMP-01 599.00',
   'digest.title': '🌪️ 异常汇总 · {{type}} · {{members}} 条',
   'digest.status.open': '异常来得比频道能逐条展示的更快：已有 {{members}} 条，{{unclaimed}} 条未认领，{{unresolved}} 条未解决。用 /order <订单号> 查询即可单独发出该条卡片并直接处理。',
