@@ -122,7 +122,7 @@ const shopSync = z.strictObject({
 });
 // erp_webhook: the signed outbound webhook to the seller's ERP / mini-program (the secret stays in the environment).
 const erpWebhook = z.strictObject({
-  url: z.httpUrl('must be an http(s) URL, e.g. https://erp.example.com/orderops'),
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://erp.example.com/orderops' }),
   secret_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the NAME of the environment variable that holds the secret, e.g. ERP_WEBHOOK_SECRET').optional(),
   channel: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'the order channel the pools serve it as, e.g. generic').optional(),
   prices: z.boolean().optional(),

@@ -7,7 +7,8 @@ import type { Queryable } from './pool';
  * happened. A worker killed mid-call leaves a lease that runs out, after which the row is claimed
  * again: the only repeat a crash can cause is that one call, and every call is a full set.
  */
-const LEASE_MS = 120_000;
+// Longer than a platform call can take (30 s timeout), short enough that a killed worker's push goes out soon.
+const LEASE_MS = 45_000;
 
 export interface ClaimedPricePush {
   id: number;

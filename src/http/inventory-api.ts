@@ -175,18 +175,24 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
     const body = parseJson(req);
     if (!body.ok) return sendError(reply, 400, ErrorCode.MalformedJson, body.message);
     const b = body.value as Record<string, unknown>;
-    if (typeof b !== 'object' || b === null || Array.isArray(b)) return sendError(reply, 422, ErrorCode.SchemaInvalid, 'send {"sku", "price", "requested_by"?, "reason"?, "publish_at"?}');
-    const unknown = Object.keys(b).filter((k) => !['sku', 'price', 'requested_by', 'reason', 'publish_at'].includes(k));
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) return sendError(reply, 422, ErrorCode.SchemaInvalid, 'send {"sku", "price", "requested_by"?, "reason"?, "publish_at"?, "scope"?}');
+    const unknown = Object.keys(b).filter((k) => !['sku', 'price', 'requested_by', 'reason', 'publish_at', 'scope'].includes(k));
     const problems: string[] = unknown.map((k) => `unknown field "${k}"`);
     if (typeof b.sku !== 'string' || !b.sku) problems.push('sku is required');
     if (typeof b.price !== 'string' && typeof b.price !== 'number') problems.push('price is required, e.g. "599.00"');
     if (b.requested_by !== undefined && (typeof b.requested_by !== 'string' || !/^[a-zA-Z0-9_.-]{1,64}$/.test(b.requested_by))) problems.push('requested_by must be a staff id');
     if (b.reason !== undefined && typeof b.reason !== 'string') problems.push('reason must be text');
     if (b.publish_at !== undefined && typeof b.publish_at !== 'string') problems.push('publish_at must be an ISO 8601 time with an offset');
+    // scope: push to one listing only (e.g. the master price to the one shop that shows another).
+    const sc = b.scope as { platform?: unknown; shop?: unknown } | undefined;
+    if (sc !== undefined && (typeof sc !== 'object' || sc === null || typeof sc.platform !== 'string' || typeof sc.shop !== 'string' || Object.keys(sc).some((k) => k !== 'platform' && k !== 'shop'))) {
+      problems.push('scope must be {"platform", "shop"} of one listing');
+    }
     if (problems.length > 0) return sendError(reply, 422, ErrorCode.SchemaInvalid, problems.join('; '));
     const r = await requestPriceChange(deps.prices, {
       sku: b.sku as string, price: b.price as string, requestedBy: (b.requested_by as string | undefined) ?? 'api', via: 'api',
       reason: b.reason as string | undefined, publishAt: b.publish_at as string | undefined,
+      ...(sc ? { scope: { platform: sc.platform as string, shop: sc.shop as string } } : {}),
     });
     if (!r.ok) {
       const status = REQUEST_STATUS[r.reason] ?? 422;

@@ -6,6 +6,7 @@ import { PUSH_PLATFORMS, type PushPlatform } from '../domain/shop/settings';
 import { sendPricePush } from '../actions/shop/price-pushes';
 import { sendStockPush } from '../actions/shop/stock-pushes';
 import type { PushRef, SendDeps, SendOutcome } from '../actions/shop/push-deps';
+import { QUICK_JOB_WORKER } from './queues';
 import { expandStockMarks, openPricePushes, takeDirtyStock } from '../db/shop-pushes';
 import { pendingWebhookChanges, skipWebhookChanges } from '../db/order-changes';
 import { sendOrderChange, type OrderWebhookDeps } from '../actions/shop/order-webhook';
@@ -127,7 +128,8 @@ export async function startPushWorkers(deps: PushWorkerDeps): Promise<{ declareS
         if (out.status === 'failed') logger.warn({ platform: p, job: job.id, err: out.message }, 'shop push failed; shown on its card');
         return out.status;
       },
-      { connection, prefix, concurrency: deps.concurrency ?? 4, limiter: limiterOf(deps.sync.rateLimits[p as PushPlatform]) },
+      // Short jobs: a worker killed mid-push is noticed within seconds and its job runs again (the lease decides).
+      { connection, prefix, concurrency: deps.concurrency ?? 4, limiter: limiterOf(deps.sync.rateLimits[p as PushPlatform]), ...QUICK_JOB_WORKER },
     );
     worker.on('error', (err) => logger.warn({ err: err.message, platform: p }, 'push worker error'));
     workers.push(worker);

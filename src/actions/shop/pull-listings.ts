@@ -77,12 +77,13 @@ export async function pullShopListings(deps: ListingPullDeps, shop: ShopSettings
 }
 
 /**
- * Pull every configured shop (one after another: each keeps to its platform's rate). With
- * `freshWithinMinutes`, a shop whose last complete pull is that recent is skipped — the report's
- * own pull then only fills in what the scheduled one did not get to.
+ * Pull every configured shop: the platforms side by side (each keeps to its own rate), the shops of
+ * one platform one after another (they share the app's rate). With `freshWithinMinutes`, a shop whose
+ * last complete pull is that recent is skipped — the report's own pull then only fills in what the
+ * scheduled one did not get to.
  */
 export async function pullAllListings(deps: ListingPullDeps, o: { trigger: string; freshWithinMinutes?: number }): Promise<ListingPullSummary[]> {
-  const out: ListingPullSummary[] = [];
+  const due: ShopSettings[] = [];
   for (const shop of deps.shops) {
     if (o.freshWithinMinutes !== undefined) {
       const { rows } = await deps.pool.query<{ n: number }>(
@@ -91,7 +92,14 @@ export async function pullAllListings(deps: ListingPullDeps, o: { trigger: strin
       );
       if (rows[0]!.n > 0) continue;
     }
-    out.push(await pullShopListings(deps, shop, o.trigger));
+    due.push(shop);
   }
-  return out;
+  const byPlatform = new Map<string, ShopSettings[]>();
+  for (const s of due) byPlatform.set(s.source, [...(byPlatform.get(s.source) ?? []), s]);
+  const lanes = await Promise.all([...byPlatform.values()].map(async (shops) => {
+    const out: ListingPullSummary[] = [];
+    for (const shop of shops) out.push(await pullShopListings(deps, shop, o.trigger));
+    return out;
+  }));
+  return lanes.flat();
 }
