@@ -98,11 +98,30 @@ const COMPARED = `${sellableCte(`SELECT sku, platform, shop, platform AS channel
   )`;
 
 /** The sellable figure of one listing (or of the seller's webhook, channel $3) of each SKU in $2. */
-const SELLABLE = `WITH ${sellableCte(`
+const SELLABLE_CTE = `WITH ${sellableCte(`
     SELECT sku, platform, shop, platform AS channel, stock, price, seen_at FROM platform_listings WHERE sku = ANY($2::text[]) AND platform <> 'webhook'
     UNION ALL
-    SELECT sku, 'webhook', '', $3::text, NULL::int, NULL::numeric, now() FROM skus WHERE $3::text IS NOT NULL AND sku = ANY($2::text[])`)}
-  SELECT sku, platform, shop, expected_stock AS sellable FROM d WHERE known`;
+    SELECT sku, 'webhook', '', $3::text, NULL::int, NULL::numeric, now() FROM skus WHERE $3::text IS NOT NULL AND sku = ANY($2::text[])`)}`;
+const SELLABLE = `${SELLABLE_CTE} SELECT sku, platform, shop, expected_stock AS sellable FROM d WHERE known`;
+
+/**
+ * Settle the dirty stock rows of these SKUs whose platform already shows the figure they would be
+ * sent (no call needed): one statement, so a restock of thousands of SKUs queues jobs only for the
+ * listings that really differ. Returns how many were settled.
+ */
+export async function settleUnchangedStock(db: Queryable, pools: unknown[], skus: string[], webhookChannel: string | null, now: Date): Promise<number> {
+  if (skus.length === 0) return 0;
+  const r = await db.query(
+    `${SELLABLE_CTE},
+     fig AS (SELECT sku, platform, shop, expected_stock AS sellable FROM d WHERE known)
+     UPDATE stock_pushes s SET dirty_at = NULL, wanted = fig.sellable, status = 'pushed', attempts = 0, error_kind = NULL, error_code = NULL, detail = NULL, updated_at = $4
+     FROM fig LEFT JOIN platform_listings l ON l.sku = fig.sku AND l.platform = fig.platform AND l.shop = fig.shop
+     WHERE s.sku = fig.sku AND s.platform = fig.platform AND s.shop = fig.shop AND s.dirty_at IS NOT NULL AND s.status <> 'sending'
+       AND fig.sellable = CASE WHEN fig.platform = 'webhook' THEN s.pushed ELSE l.stock END`,
+    [JSON.stringify(pools), skus, webhookChannel, now],
+  );
+  return r.rowCount ?? 0;
+}
 
 /**
  * What each listing of these SKUs may sell now — exactly the figure the consistency report expects

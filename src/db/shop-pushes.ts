@@ -122,6 +122,15 @@ export async function expandStockMarks(db: Queryable, limit: number, withWebhook
   return r.rowCount ?? 0;
 }
 
+/** SKUs with listings marked and not yet queued (for settling the unchanged ones first). */
+export async function dirtySkus(db: Queryable, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ sku: string }>(
+    `SELECT DISTINCT sku FROM (SELECT sku FROM stock_pushes WHERE dirty_at IS NOT NULL AND (queued_at IS NULL OR queued_at < dirty_at) ORDER BY dirty_at LIMIT $1) d`,
+    [limit],
+  );
+  return rows.map((r) => r.sku);
+}
+
 export interface DirtyStock {
   sku: string;
   platform: string;
@@ -148,6 +157,8 @@ export interface ClaimedStockPush {
   platform: string;
   shop: string;
   dirtyAt: Date;
+  /** The mark exactly as stored (microseconds), to clear only this mark and nothing newer. */
+  dirtyAtExact: string;
   attempts: number;
   pushed: number | null;
   target: PushTarget;
@@ -155,20 +166,20 @@ export interface ClaimedStockPush {
 
 /** Claim a dirty stock row (lease); null when clean, or another worker holds it (it will see the newer mark). */
 export async function claimStockPush(db: Queryable, key: { sku: string; platform: string; shop: string }, now: Date): Promise<ClaimedStockPush | null> {
-  const { rows } = await db.query<{ dirty_at: Date; attempts: number; pushed: number | null; ref: ListingRef | null; stock: number | null; price: string | null }>(
+  const { rows } = await db.query<{ dirty_at: Date; dirty_exact: string; attempts: number; pushed: number | null; ref: ListingRef | null; stock: number | null; price: string | null }>(
     `WITH c AS (
        UPDATE stock_pushes SET status = 'sending', lease_until = $4::timestamptz + make_interval(secs => $5 / 1000.0), attempts = attempts + 1, updated_at = $4
        WHERE sku = $1 AND platform = $2 AND shop = $3 AND dirty_at IS NOT NULL AND (status <> 'sending' OR lease_until < $4)
        RETURNING sku, platform, shop, dirty_at, attempts, pushed
      )
-     SELECT c.dirty_at, c.attempts, c.pushed, l.ref, l.stock, l.price
+     SELECT c.dirty_at, c.dirty_at::text AS dirty_exact, c.attempts, c.pushed, l.ref, l.stock, l.price
      FROM c LEFT JOIN platform_listings l ON l.sku = c.sku AND l.platform = c.platform AND l.shop = c.shop`,
     [key.sku, key.platform, key.shop, now, LEASE_MS],
   );
   const r = rows[0];
   if (!r) return null;
   return {
-    ...key, dirtyAt: r.dirty_at, attempts: r.attempts, pushed: r.pushed,
+    ...key, dirtyAt: r.dirty_at, dirtyAtExact: r.dirty_exact, attempts: r.attempts, pushed: r.pushed,
     target: { ...key, ref: r.ref, lastStock: r.stock, lastPrice: r.price, pushKey: `stock-${key.platform}-${key.shop}-${key.sku}-${r.dirty_at.getTime()}` },
   };
 }
@@ -181,9 +192,9 @@ export async function stockPushed(db: Queryable, c: ClaimedStockPush, quantity: 
   await db.query(
     `UPDATE stock_pushes SET status = 'pushed', wanted = $4, pushed = $4, pushed_at = CASE WHEN $5 THEN $6 ELSE pushed_at END,
        attempts = 0, error_kind = NULL, error_code = NULL, detail = NULL, lease_until = NULL, updated_at = $6,
-       dirty_at = CASE WHEN dirty_at <= $7 THEN NULL ELSE dirty_at END
+       dirty_at = CASE WHEN dirty_at <= $7::timestamptz THEN NULL ELSE dirty_at END
      WHERE sku = $1 AND platform = $2 AND shop = $3`,
-    [c.sku, c.platform, c.shop, quantity, called, now, c.dirtyAt],
+    [c.sku, c.platform, c.shop, quantity, called, now, c.dirtyAtExact],
   );
   if (called && c.platform !== 'webhook') {
     await db.query(
@@ -201,8 +212,8 @@ export async function stockPushFailed(
     `UPDATE stock_pushes SET status = $4, wanted = coalesce($9, wanted), error_kind = $5, error_code = $6, detail = $7, lease_until = NULL, updated_at = $8,
        attempts = CASE WHEN $10 THEN greatest(attempts - 1, 0) ELSE attempts END,
        -- a final failure leaves the row clean: the next change (or a retry) marks it again
-       dirty_at = CASE WHEN $4 = 'failed' AND dirty_at <= $11 THEN NULL ELSE dirty_at END
+       dirty_at = CASE WHEN $4 = 'failed' AND dirty_at <= $11::timestamptz THEN NULL ELSE dirty_at END
      WHERE sku = $1 AND platform = $2 AND shop = $3`,
-    [c.sku, c.platform, c.shop, e.final ? 'failed' : 'pending', e.kind, e.code.slice(0, 100), e.message.slice(0, 500), now, wanted, e.throttled === true, c.dirtyAt],
+    [c.sku, c.platform, c.shop, e.final ? 'failed' : 'pending', e.kind, e.code.slice(0, 100), e.message.slice(0, 500), now, wanted, e.throttled === true, c.dirtyAtExact],
   );
 }

@@ -7,7 +7,8 @@ import { sendPricePush } from '../actions/shop/price-pushes';
 import { sendStockPush } from '../actions/shop/stock-pushes';
 import type { PushRef, SendDeps, SendOutcome } from '../actions/shop/push-deps';
 import { QUICK_JOB_WORKER } from './queues';
-import { expandStockMarks, openPricePushes, takeDirtyStock } from '../db/shop-pushes';
+import { dirtySkus, expandStockMarks, openPricePushes, takeDirtyStock } from '../db/shop-pushes';
+import { effectivePoolRows, settleUnchangedStock } from '../db/inventory-report';
 import { pendingWebhookChanges, skipWebhookChanges } from '../db/order-changes';
 import { sendOrderChange, type OrderWebhookDeps } from '../actions/shop/order-webhook';
 
@@ -83,9 +84,13 @@ export function createPushQueues(connection: Redis, prefix: string, logger: Logg
   };
 }
 
-/** A configured rate (calls per second, may be fractional) as a BullMQ limiter. */
+/**
+ * A configured rate (calls per second, may be fractional) as a BullMQ limiter: one job per interval,
+ * evenly spaced with a 5 % margin, so no second — however a platform counts it — sees more than the
+ * rate (a window of `rate` jobs per second lets two windows meet in one second at twice the rate).
+ */
 export function limiterOf(rate: number): { max: number; duration: number } {
-  return rate >= 1 ? { max: Math.floor(rate), duration: 1000 } : { max: 1, duration: Math.ceil(1000 / rate) };
+  return { max: 1, duration: Math.ceil(1000 / (rate * 0.95)) };
 }
 
 export interface PushWorkerDeps extends SendDeps {
@@ -142,6 +147,9 @@ export async function startPushWorkers(deps: PushWorkerDeps): Promise<{ declareS
     let n = 0;
     for (;;) {
       const expanded = await expandStockMarks(deps.pool, 2000, deps.webhookStock);
+      // Listings already showing their figure need no call (and no job taking the platform's rate).
+      const marked = await dirtySkus(deps.pool, 5000);
+      if (marked.length > 0) await settleUnchangedStock(deps.pool, await effectivePoolRows(deps.pool, deps.inventory, marked), marked, deps.webhookChannel, now);
       const dirty = await takeDirtyStock(deps.pool, now, 5000, 10 * 60_000);
       if (dirty.length > 0) await deps.queues.enqueue(dirty.map((d) => ({ kind: 'stock' as const, ...d })));
       n += dirty.length;

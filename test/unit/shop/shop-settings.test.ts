@@ -69,7 +69,7 @@ describe('push jobs', () => {
     expect(a).toBe(pushJobId({ kind: 'stock', sku: 'A:B', platform: 'jd', shop: 's', dirtyAt: new Date(5) }));
     expect(a).not.toBe(pushJobId({ kind: 'stock', sku: 'A:B', platform: 'jd', shop: 's', dirtyAt: new Date(6) }));
   });
-  it.each([[10, { max: 10, duration: 1000 }], [2.5, { max: 2, duration: 1000 }], [0.5, { max: 1, duration: 2000 }]])('rate %s/s → limiter %o', (rate, want) => {
+  it.each([[10, { max: 1, duration: 106 }], [2, { max: 1, duration: 527 }], [50, { max: 1, duration: 22 }], [0.5, { max: 1, duration: 2106 }]])('rate %s/s → one job per %o', (rate, want) => {
     expect(limiterOf(rate)).toEqual(want);
   });
 });
