@@ -116,7 +116,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   ]);
   const http = buildServer({ pool, redis, metrics, logger });
   if (role !== 'worker') {
-    registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger });
+    registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger, clock });
   }
   registerReadApi(http, { pool, apiToken: config.apiToken });
   registerInventoryApi(http, {

@@ -38,11 +38,11 @@ export async function takePddFrames(deps: PmcDeps, reads: PmcRead[]): Promise<st
       if (r.id) ack.push(r.id);
     }
   }
-  await deps.intake.ingest(orders);
+  await deps.intake.ingest(orders, { via: 'pmc' });
   return ack;
 }
 
 async function keep(deps: PmcDeps, raw: unknown, errors: unknown): Promise<void> {
-  await recordRejection(deps.pool, { source: 'pinduoduo', httpStatus: 200, reason: 'pmc_message', errors, body: Buffer.from(JSON.stringify(raw)), headers: {} });
+  await recordRejection(deps.pool, { source: 'pinduoduo', httpStatus: 200, reason: 'pmc_message', errors, body: Buffer.from(JSON.stringify(raw)), headers: {}, via: 'pmc' });
   deps.logger.warn({ errors }, 'PDD message kept in rejected_payloads and acknowledged');
 }

@@ -52,15 +52,15 @@ export async function consumeTaobaoMessages(deps: TmcDeps, maxBatches = 10): Pro
       else if (mapped.kind === 'error') {
         round.rejected++;
         await recordRejection(deps.pool, {
-          source: 'taobao', httpStatus: 200, reason: 'tmc_message', errors: mapped.errors,
+          source: 'taobao', httpStatus: 200, reason: 'tmc_message', errors: mapped.errors, via: 'tmc',
           body: Buffer.from(JSON.stringify(raw)), headers: { topic: str(obj(raw).topic) ?? '' },
         });
         deps.logger.warn({ id, errors: mapped.errors }, 'TMC message kept in rejected_payloads and confirmed');
       }
       if (id) done.push(id);
     }
-    const written = await deps.intake.ingest(orders);
-    round.stored += written.filter((w) => w.outcome !== 'unchanged').length;
+    const written = await deps.intake.ingest(orders, { via: 'tmc' });
+    round.stored += written.filter((w) => w.outcome === 'created' || w.outcome === 'updated').length;
     await confirmTmc(deps.api, deps.group, done);
     round.confirmed += done.length;
     if (list.length < deps.quantity) break;

@@ -12,7 +12,7 @@ export interface DetailDeps {
 }
 
 export type DetailOutcome =
-  | { outcome: 'fetched'; write: WriteOutcome }
+  | { outcome: 'fetched'; write: WriteOutcome | 'refused' }
   /** Nothing to do: the order is gone, or whole already (a later push or a reconcile filled it). */
   | { outcome: 'missing' | 'whole' }
   /** Cannot fetch: no configured shop, no credentials or no detail API; reconciliation fills it later. */

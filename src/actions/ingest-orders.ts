@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
-import { GroupCommitter } from '../db/group-commit';
+import { GroupCommitter, ItemFailure } from '../db/group-commit';
 import { orderKey, upsertOrders, type IncomingOrder, type WriteResult } from '../db/order-writes';
+import { recordRejection, type RejectionVia } from '../db/rejects';
+import { sqlstateOf, writeFailureKind } from '../db/write-errors';
+import { orderInstantProblems } from '../domain/orders/storable';
 import type { IntakeMetrics } from '../http/metrics';
 
 /** Something that makes sure a written order gets processed (BullMQ in production). */
@@ -25,12 +28,44 @@ export interface IntakeDeps {
   maxPending: number;
 }
 
+/** Why one order of a batch could not be stored (the rest were). */
+export interface Refusal {
+  /** Position of the order in the ingest call (a posted array, a pulled page). */
+  index: number;
+  field: string;
+  message: string;
+  /** `schema`: a value no order may have; `unstorable`: Postgres refused the row. */
+  reason: 'schema' | 'unstorable';
+  sqlstate?: string;
+}
+
+export type RefusedResult = { source: string; externalId: string; outcome: 'refused'; refusal: Refusal; rejectionId?: number };
+export type IntakeResult = WriteResult | RefusedResult;
+
+export const isRefused = (r: IntakeResult): r is RefusedResult => r.outcome === 'refused';
+
+/** Where a batch of orders came from: the request bytes are what the rejected store keeps. */
+export interface IntakeOrigin {
+  via: RejectionVia;
+  body?: Buffer;
+  headers?: Record<string, unknown>;
+  remoteAddr?: string;
+  /** False on a replay: the payload is in the rejected store already. */
+  keep?: boolean;
+}
+
+/** A refusal as the flush knows it: the position in the caller's list is added by `ingest`. */
+type FlushRefused = Omit<RefusedResult, 'refusal'> & { refusal: Omit<Refusal, 'index'> };
+type Flushed = WriteResult | FlushRefused;
+
 /**
  * The durable write path shared by every source: orders are acknowledged only once committed,
- * batched by group commit, then handed to processing.
+ * batched by group commit, then handed to processing. One order that Postgres refuses never takes
+ * its batch down: the batch is split until the culprit is alone, the others are committed, and the
+ * culprit is refused (422) and kept in the rejected store.
  */
 export class OrderIntake {
-  private readonly committer: GroupCommitter<IncomingOrder, WriteResult>;
+  private readonly committer: GroupCommitter<IncomingOrder, Flushed>;
 
   constructor(private readonly deps: IntakeDeps) {
     this.committer = new GroupCommitter((batch) => this.flush(batch), {
@@ -41,8 +76,36 @@ export class OrderIntake {
     });
   }
 
-  ingest(orders: IncomingOrder[]): Promise<WriteResult[]> {
-    return this.committer.submit(orders);
+  /**
+   * One result per order, in order. Throws (503) only for what a retry can fix: a full queue, a
+   * lost connection. Refused orders come back as `refused` and are kept in rejected_payloads (one row
+   * per call, with `origin.body` when given).
+   */
+  async ingest(orders: IncomingOrder[], origin: IntakeOrigin = { via: 'pull' }): Promise<IntakeResult[]> {
+    const results: (IntakeResult | undefined)[] = new Array(orders.length);
+    const accepted: IncomingOrder[] = [];
+    const positions: number[] = [];
+    orders.forEach((o, index) => {
+      const bad = orderInstantProblems(o.order)[0];
+      if (!bad) {
+        accepted.push(o);
+        positions.push(index);
+        return;
+      }
+      const message = bad.problem === 'unparseable' ? 'is not a date and time' : 'must be a time between 1970 and 9999';
+      results[index] = { source: o.order.source, externalId: o.order.externalId, outcome: 'refused', refusal: { index, field: bad.field, message, reason: 'schema' } };
+    });
+    if (accepted.length > 0) {
+      const written = await this.committer.submit(accepted);
+      written.forEach((r, i) => {
+        const index = positions[i]!;
+        results[index] = r.outcome === 'refused' ? { ...r, refusal: { ...r.refusal, index } } : r;
+      });
+    }
+    const out = results as IntakeResult[];
+    const refused = out.filter(isRefused);
+    if (refused.length > 0 && origin.keep !== false) await this.keep(orders, refused, origin);
+    return out;
   }
 
   get backlog(): number {
@@ -53,12 +116,12 @@ export class OrderIntake {
     return this.committer.drain();
   }
 
-  private async flush(batch: IncomingOrder[]): Promise<WriteResult[]> {
+  private async flush(batch: IncomingOrder[]): Promise<(Flushed | ItemFailure)[]> {
     const started = performance.now();
-    const results = await upsertOrders(this.deps.pool, batch);
+    const results = await this.settle(batch);
     this.deps.metrics?.batchSize.observe(batch.length);
     this.deps.metrics?.flushSeconds.observe((performance.now() - started) / 1000);
-    const written = results.flatMap((r) => (r.id !== undefined ? [{ id: r.id, revision: r.revision! }] : []));
+    const written = results.flatMap((r) => (!(r instanceof ItemFailure) && r.outcome !== 'refused' && r.id !== undefined ? [{ id: r.id, revision: r.revision! }] : []));
     if (written.length > 0) {
       // Not awaited: the ack must not wait for Redis. Postgres holds the truth; the sweeper
       // re-enqueues whatever this misses.
@@ -67,7 +130,118 @@ export class OrderIntake {
         this.deps.logger.warn({ err: (err as Error).message, orders: written.length }, 'enqueue failed; the sweeper will retry');
       });
     }
-    for (const r of results) this.deps.metrics?.orders.inc({ source: r.source, outcome: r.outcome });
+    for (const r of results) if (!(r instanceof ItemFailure)) this.deps.metrics?.orders.inc({ source: r.source, outcome: r.outcome });
     return results;
+  }
+
+  /**
+   * Write `batch` in one statement. When that fails for a reason that belongs to a row, isolate the
+   * culprit: in one transaction, halves are tried under savepoints and the failing half is split
+   * again until the culprit stands alone; everything else commits together. A clean batch costs one
+   * statement; one poison order in n costs about log2(n) more and a single commit (measured against
+   * one commit per half and a savepoint per row: bench/intake.mjs --poison, BENCHMARKS.md). Never
+   * throws: a failure of the server fails every item (503).
+   */
+  private async settle(batch: IncomingOrder[]): Promise<(Flushed | ItemFailure)[]> {
+    try {
+      return await upsertOrders(this.deps.pool, batch);
+    } catch (e) {
+      const kind = writeFailureKind(e);
+      if (kind === 'server') return batch.map(() => new ItemFailure(e));
+      if (batch.length === 1) {
+        const r = this.refuse(batch[0]!, e);
+        this.logRefusal(r);
+        return [r];
+      }
+      this.deps.metrics?.isolations.inc();
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await this.deps.pool.connect();
+        await client.query('BEGIN');
+        const out = await this.bisect(client, batch, e);
+        // An unknown error that no row survives is not a row's fault: everyone retries.
+        if (kind === 'unknown' && out.every((r) => r.outcome === 'refused')) throw e;
+        await client.query('COMMIT');
+        for (const r of out) if (r.outcome === 'refused') this.logRefusal(r as FlushRefused);
+        return out;
+      } catch (err) {
+        await client?.query('ROLLBACK').catch(() => undefined);
+        return batch.map(() => new ItemFailure(err));
+      } finally {
+        client?.release();
+      }
+    }
+  }
+
+  /** `batch` is known to fail with `failure`; find which rows do, committing the rest in `tx`. */
+  private async bisect(tx: pg.PoolClient, batch: IncomingOrder[], failure: unknown): Promise<Flushed[]> {
+    if (batch.length === 1) return [this.refuse(batch[0]!, failure)];
+    const mid = batch.length >>> 1;
+    const [a, b] = [batch.slice(0, mid), batch.slice(mid)];
+    const first = await this.attempt(tx, a);
+    // The batch failed and its first half did not: the second half holds a culprit, so it is split
+    // at once rather than tried whole.
+    if (first.ok) return [...first.results, ...(await this.bisect(tx, b, failure))];
+    const second = await this.attempt(tx, b);
+    const rest = second.ok ? second.results : await this.bisect(tx, b, second.error);
+    return [...(await this.bisect(tx, a, first.error)), ...rest];
+  }
+
+  private async attempt(tx: pg.PoolClient, batch: IncomingOrder[]): Promise<{ ok: true; results: WriteResult[] } | { ok: false; error: unknown }> {
+    await tx.query('SAVEPOINT orderops_isolate');
+    try {
+      const results = await upsertOrders(tx, batch);
+      await tx.query('RELEASE SAVEPOINT orderops_isolate');
+      return { ok: true, results };
+    } catch (e) {
+      if (writeFailureKind(e) === 'server') throw e;
+      await tx.query('ROLLBACK TO SAVEPOINT orderops_isolate; RELEASE SAVEPOINT orderops_isolate');
+      return { ok: false, error: e };
+    }
+  }
+
+  private refuse(o: IncomingOrder, e: unknown): FlushRefused {
+    const refusal = { field: '(order)', message: unstorableMessage(e), reason: 'unstorable' as const, sqlstate: sqlstateOf(e) };
+    return { source: o.order.source, externalId: o.order.externalId, outcome: 'refused', refusal };
+  }
+
+  private logRefusal(r: FlushRefused): void {
+    this.deps.metrics?.refused.inc({ source: r.source, sqlstate: r.refusal.sqlstate ?? 'none' });
+    this.deps.logger.warn({ source: r.source, externalId: r.externalId, sqlstate: r.refusal.sqlstate, err: r.refusal.message }, 'order refused by Postgres; the rest of its batch is committed');
+  }
+
+  private async keep(orders: IncomingOrder[], refused: RefusedResult[], origin: IntakeOrigin): Promise<void> {
+    const errors = refused.map((r) => ({ index: r.refusal.index, field: r.refusal.field, message: r.refusal.message, ...(r.refusal.sqlstate ? { sqlstate: r.refusal.sqlstate } : {}) }));
+    const body = origin.body ?? Buffer.from(safeJson(refused.map((r) => orders[r.refusal.index]!.raw)));
+    try {
+      const id = await recordRejection(this.deps.pool, {
+        source: refused[0]!.source,
+        httpStatus: 422,
+        reason: refused.some((r) => r.refusal.reason === 'unstorable') ? 'unstorable' : 'schema',
+        errors,
+        body,
+        headers: origin.headers ?? {},
+        remoteAddr: origin.remoteAddr,
+        via: origin.via,
+      });
+      for (const r of refused) r.rejectionId = id;
+    } catch (e) {
+      this.deps.logger.error({ err: (e as Error).message, orders: refused.map((r) => r.externalId) }, 'could not keep refused orders in rejected_payloads');
+    }
+  }
+}
+
+function unstorableMessage(e: unknown): string {
+  const state = sqlstateOf(e);
+  const text = (e as Error).message ?? String(e);
+  return state ? `Postgres cannot store this order: ${text} (SQLSTATE ${state})` : `this order cannot be stored: ${text}`;
+}
+
+/** JSON of what was posted, or a note when it cannot even be serialised (nested too deep). */
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch (e) {
+    return JSON.stringify({ unserialisable: (e as Error).message });
   }
 }

@@ -107,7 +107,7 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
         : 'signature does not match the body: compute HMAC-SHA256 over the exact bytes sent, with the shared secret');
     }
     const keep = (httpStatus: number, reason: string, errors: unknown) =>
-      recordRejection(deps.pool, { source: `listings:${source}`, httpStatus, reason, errors, body, headers: { 'content-type': req.headers['content-type'] }, remoteAddr: req.ip })
+      recordRejection(deps.pool, { source: `listings:${source}`, httpStatus, reason, errors, body, headers: { 'content-type': req.headers['content-type'] }, remoteAddr: req.ip, via: 'listings' })
         .catch((e: Error) => { deps.logger.error({ err: e.message }, 'could not record a rejected listings payload'); return undefined; });
     const parsed = parseJson(req);
     if (!parsed.ok) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantProblem } from '../../../domain/orders/storable';
 import { ORDER_STAGES, ORDER_STATUSES, type Order } from '../../../domain/orders/order';
 
 /** The documented generic order format (PRODUCT.md). Unknown fields are kept, not rejected. */
@@ -7,7 +8,9 @@ const money = z
   .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
   .refine((v) => /^-?\d{1,12}(\.\d{1,2})?$/.test(v), 'must be a decimal amount such as "599.00"')
   .refine((v) => !v.startsWith('-'), 'must not be negative');
-const isoTime = z.iso.datetime({ offset: true, message: 'must be ISO 8601 with an offset, e.g. 2026-01-08T20:01:02+08:00' });
+const isoTime = z.iso
+  .datetime({ offset: true, abort: true, message: 'must be ISO 8601 with an offset, e.g. 2026-01-08T20:01:02+08:00' })
+  .refine((v) => instantProblem(v) === null, 'must be a time between 1970-01-01 and 9999-12-31');
 const text = (max: number) => z.string().max(max);
 
 const item = z.looseObject({
