@@ -1,3 +1,4 @@
+import { neutralise } from '../present/neutralise';
 import { readFileSync } from 'node:fs';
 import { classify } from '../domain/orders/classify';
 import type { Settings } from '../config/settings';
@@ -39,5 +40,6 @@ export function rulesTest(file: string, settings: Settings, stockArgs: string[],
       out.push(`  → exception ${e.type} (${e.severity}) to team ${e.team}, claim in ${e.claimMinutes} min, resolve in ${e.resolveMinutes} min: ${e.reason}`);
     }
   });
-  return { ok, text: out.join('\n') };
+  // Reasons quote the buyer's remark and address: no bidi tricks or escape sequences in a terminal.
+  return { ok, text: neutralise(out.join('\n')) };
 }
