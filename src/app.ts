@@ -14,10 +14,7 @@ import { registerWebhooks } from './http/webhooks';
 import { registerReadApi } from './http/read-api';
 import { registerInventoryApi } from './http/inventory-api';
 import { createInventoryActions, type InventoryActions } from './actions/inventory';
-import { genericSource } from './integrations/platforms/generic/generic-source';
-import { douyinSource } from './integrations/platforms/douyin/douyin-source';
-import { shopifySource } from './integrations/platforms/shopify/shopify-source';
-import type { OrderSource } from './integrations/platforms/source';
+import { orderSources } from './http/order-sources';
 import { createOrderQueue, queueTrigger, type OrderJobData } from './jobs/queues';
 import { producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers, type RunningWorkers, type WorkerDeps } from './jobs/workers';
@@ -109,11 +106,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   );
   const chats = [...fronts.map((f) => f.port), ...(opts.chats ?? [])];
 
-  const sources = new Map<string, OrderSource>([
-    ['generic', genericSource(config.webhookSecret)],
-    ['douyin', douyinSource(config.platforms.douyin)],
-    ['shopify', shopifySource(config.platforms.shopify.webhookSecret)],
-  ]);
+  const sources = orderSources(config);
   const http = buildServer({ pool, redis, metrics, logger });
   if (role !== 'worker') {
     registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger, clock });

@@ -8,6 +8,7 @@ import { demoCommand } from './demo';
 import { importCommand } from './import-skus';
 import { reportConsistencyCommand } from './report-consistency';
 import { reconcileCommand } from './reconcile';
+import { rejectedCommand } from './rejected';
 
 const HELP = `orderops — order operations in chat
 
@@ -27,6 +28,9 @@ Usage:
                                               the multi-platform stock/price consistency report
   orderops reconcile --source <s> [--shop <id>] --since <t> [--until <t>] [--dry-run]
                                               pull a shop's order list, ingest what is missing
+  orderops rejected list|show <id>|replay <id…>|replay --all [--since <t>] [--source <s>] [--reason <r>]
+                                              payloads the intake refused (400/422): see why, then
+                                              replay them through the normal path once fixed
 
 Environment: DATABASE_URL, REDIS_URL, PORT, ORDER_WEBHOOK_SECRET, ORDEROPS_API_TOKEN,
 ORDEROPS_CONFIG (path of orderops.yml), LOG_LEVEL. See README.md.`;
@@ -39,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'report' && argv[1] === 'consistency') return reportConsistencyCommand(argv.slice(2));
   // Reconciliation parses its own options (see RECONCILE_HELP).
   if (argv[0] === 'reconcile') return reconcileCommand(argv.slice(1));
+  // The rejected store parses its own options (see REJECTED_HELP).
+  if (argv[0] === 'rejected') return rejectedCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
