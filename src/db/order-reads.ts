@@ -68,8 +68,10 @@ export async function historyOfOrder(db: Queryable, orderId: number) {
 
 export interface ExceptionQuery {
   statuses?: ExceptionStatus[];
-  type?: string;
-  team?: string;
+  /** Any of these types (none: every type). */
+  types?: string[];
+  /** Any of these teams (none: every team). */
+  teams?: string[];
   /** Keyset cursor: only ids below this one (newest first). */
   before?: number;
   limit: number;
@@ -79,11 +81,11 @@ export async function listExceptions(db: Queryable, q: ExceptionQuery): Promise<
   const { rows } = await db.query<ExceptionView>(
     `SELECT ${EXCEPTION_COLUMNS} FROM exceptions e JOIN orders o ON o.id = e.order_id
      WHERE ($1::text[] IS NULL OR e.status = ANY($1))
-       AND ($2::text IS NULL OR e.type = $2)
-       AND ($3::text IS NULL OR e.team = $3)
+       AND ($2::text[] IS NULL OR e.type = ANY($2))
+       AND ($3::text[] IS NULL OR e.team = ANY($3))
        AND ($4::bigint IS NULL OR e.id < $4)
      ORDER BY e.id DESC LIMIT $5`,
-    [q.statuses ?? null, q.type ?? null, q.team ?? null, q.before ?? null, q.limit],
+    [q.statuses ?? null, q.types ?? null, q.teams ?? null, q.before ?? null, q.limit],
   );
   return rows;
 }

@@ -18,6 +18,7 @@ import { makeConsistencyReport, type ReportDeps } from '../actions/inventory/con
 import { verifyCsvLink } from '../actions/inventory/csv-link';
 import { reportCsv } from '../actions/inventory/report-csv';
 import { sendError } from './errors';
+import { readQuery } from './query';
 import { t } from '../present/i18n';
 
 export interface InventoryApiDeps {
@@ -80,6 +81,8 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
   });
 
   app.get<{ Params: { sku: string } }>('/api/skus/:sku', { onRequest: guard }, async (req, reply) => {
+    const q = readQuery(req.query, {});
+    if (!q.ok) return sendError(reply, 400, ErrorCode.BadRequest, q.message);
     const { rows } = await deps.pool.query(
       `SELECT sku, name, stock, reserved, greatest(stock - reserved, 0) AS available, price, owner, low_stock_threshold, updated_at, price_updated_at
        FROM skus WHERE sku = $1`,
@@ -135,12 +138,14 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
   });
 
   // A report as JSON (`12`, `latest`, or `?date=YYYY-MM-DD`) or its deviation table as CSV (`12.csv`).
-  app.get<{ Params: { file: string }; Querystring: { exp?: string; sig?: string; date?: string } }>('/api/reports/consistency/:file', async (req, reply) => {
+  app.get<{ Params: { file: string } }>('/api/reports/consistency/:file', async (req, reply) => {
+    const q = readQuery(req.query, { exp: 'one', sig: 'one' });
+    if (!q.ok) return sendError(reply, 400, ErrorCode.BadRequest, q.message);
     const m = /^(\d{1,15}|latest)(\.csv)?$/.exec(req.params.file);
     if (!m) return sendError(reply, 404, ErrorCode.NotFound, 'use /api/reports/consistency/<id>, <id>.csv or latest');
     const csv = m[2] !== undefined;
     if (!expected) return sendError(reply, 503, ErrorCode.SecretNotConfigured, 'the API is disabled: set ORDEROPS_API_TOKEN');
-    const signed = csv && m[1] !== 'latest' && verifyCsvLink(deps.apiToken!, Number(m[1]), req.query.exp, req.query.sig, deps.clock.now());
+    const signed = csv && m[1] !== 'latest' && verifyCsvLink(deps.apiToken!, Number(m[1]), q.values.exp, q.values.sig, deps.clock.now());
     if (!signed && !bearerOk(req)) {
       reply.header('www-authenticate', 'Bearer');
       return sendError(reply, 401, ErrorCode.Unauthorized, 'send Authorization: Bearer <ORDEROPS_API_TOKEN> (or open the signed link from the report card before it expires)');
@@ -157,9 +162,11 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
     return reply.send(Readable.from(reportCsv(deps.pool, report.id)));
   });
 
-  app.get<{ Querystring: { date?: string } }>('/api/reports/consistency', { onRequest: guard }, async (req, reply) => {
-    const date = req.query.date;
-    if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return sendError(reply, 400, ErrorCode.BadRequest, 'send ?date=YYYY-MM-DD, or GET /api/reports/consistency/latest');
+  app.get('/api/reports/consistency', { onRequest: guard }, async (req, reply) => {
+    const q = readQuery(req.query, { date: 'one' });
+    if (!q.ok) return sendError(reply, 400, ErrorCode.BadRequest, q.message);
+    const date = q.values.date;
+    if (!date || !isCalendarDate(date)) return sendError(reply, 400, ErrorCode.BadRequest, 'send ?date=YYYY-MM-DD, or GET /api/reports/consistency/latest');
     const report = await reportOfDate(deps.pool, date);
     if (!report) return sendError(reply, 404, ErrorCode.NotFound, `no consistency report for ${date}`);
     return reply.send({ report });
@@ -196,6 +203,8 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
   });
 
   app.get<{ Params: { id: string } }>('/api/price-changes/:id', { onRequest: guard }, async (req, reply) => {
+    const q = readQuery(req.query, {});
+    if (!q.ok) return sendError(reply, 400, ErrorCode.BadRequest, q.message);
     const id = Number(req.params.id);
     const row = Number.isSafeInteger(id) && id > 0 ? await findPriceChange(deps.pool, id) : null;
     if (!row) return sendError(reply, 404, ErrorCode.NotFound, `no price change ${req.params.id}`);
@@ -221,3 +230,11 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** YYYY-MM-DD naming a real day (2026-02-30 is not one; Postgres would refuse it with a 500). */
+function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]) && Number(m[1]) >= 1970;
+}

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { EXCEPTION_STATUSES, exceptionsOfOrder, findOrder, historyOfOrder, listExceptions, type ExceptionStatus } from '../db/order-reads';
 import { ErrorCode } from '../domain/errors';
 import { sendError } from './errors';
+import { readQuery } from './query';
 
 export interface ReadApiDeps {
   pool: pg.Pool;
@@ -28,6 +29,8 @@ export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
     '/api/orders/:source/:externalId',
     { onRequest: guard },
     async (req, reply) => {
+      const q = readQuery(req.query, {});
+      if (!q.ok) return sendError(reply, 400, ErrorCode.BadRequest, q.message);
       const order = await findOrder(deps.pool, req.params.source, req.params.externalId);
       if (!order) return sendError(reply, 404, ErrorCode.NotFound, `no order ${req.params.externalId} from ${req.params.source}`);
       const [exceptions, history] = await Promise.all([exceptionsOfOrder(deps.pool, order.id), historyOfOrder(deps.pool, order.id)]);
@@ -40,29 +43,32 @@ export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
     },
   );
 
-  app.get<{ Querystring: { status?: string; type?: string; team?: string; limit?: string; before?: string } }>(
+  app.get(
     '/api/exceptions',
     { onRequest: guard },
     async (req, reply) => {
-      const q = req.query;
+      // Repeated status/type/team mean "any of" (so do comma lists); limit and before come once.
+      const read = readQuery(req.query, { status: 'many', type: 'many', team: 'many', limit: 'one', before: 'one' });
+      if (!read.ok) return sendError(reply, 400, ErrorCode.BadRequest, read.message);
+      const q = read.values;
       let statuses: ExceptionStatus[] | undefined;
-      if (q.status) {
-        const asked = q.status.split(',').map((s) => s.trim());
+      if (q.status && q.status.length > 0) {
+        const asked = q.status;
         const bad = asked.filter((s) => !(EXCEPTION_STATUSES as readonly string[]).includes(s));
         if (bad.length > 0) {
           return sendError(reply, 400, ErrorCode.BadRequest, `unknown status "${bad.join(', ')}"; use ${EXCEPTION_STATUSES.join(', ')}`);
         }
         statuses = asked as ExceptionStatus[];
       }
-      const limit = q.limit === undefined ? 50 : Number(q.limit);
+      const limit = q.limit === undefined ? 50 : /^\d{1,3}$/.test(q.limit) ? Number(q.limit) : NaN;
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
         return sendError(reply, 400, ErrorCode.BadRequest, 'limit must be a whole number from 1 to 500');
       }
-      const before = q.before === undefined ? undefined : Number(q.before);
+      const before = q.before === undefined ? undefined : /^\d{1,15}$/.test(q.before) ? Number(q.before) : NaN;
       if (before !== undefined && (!Number.isSafeInteger(before) || before < 1)) {
         return sendError(reply, 400, ErrorCode.BadRequest, 'before must be an exception id (use next_before from the last page)');
       }
-      const rows = await listExceptions(deps.pool, { statuses, type: q.type, team: q.team, before, limit });
+      const rows = await listExceptions(deps.pool, { statuses, types: nonEmpty(q.type), teams: nonEmpty(q.team), before, limit });
       return reply.send({
         exceptions: rows,
         next_before: rows.length === limit ? rows[rows.length - 1]!.id : null,
@@ -70,5 +76,7 @@ export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
     },
   );
 }
+
+const nonEmpty = (list: string[] | undefined): string[] | undefined => (list && list.length > 0 ? list : undefined);
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../domain/errors';
 import type { Metrics } from './metrics';
 import { sendError } from './errors';
+import { targetProblem } from './query';
 
 export interface ServerDeps {
   pool: pg.Pool;
@@ -38,6 +39,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }
     req.log.error({ err }, 'unhandled error');
     return sendError(reply, 500, ErrorCode.Internal, 'internal error; the request was not applied, retry later');
+  });
+  // A control character (or a broken %-escape) in a path or query is never a valid id, status or
+  // date: 400 before any route runs (Postgres text would refuse a NUL with a 500).
+  app.addHook('onRequest', async (req, reply) => {
+    const problem = targetProblem(req.url);
+    if (problem) return sendError(reply, 400, ErrorCode.BadRequest, problem);
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, ErrorCode.NotFound, `no route ${req.method} ${req.url}`));
 
