@@ -2,6 +2,9 @@ import type pg from 'pg';
 import type { Queryable } from '../db/pool';
 import { releaseOrderLines } from '../db/digests';
 import type { Clock } from '../domain/ports';
+import type { ChatUser } from '../domain/staff';
+import { insertAudit } from '../db/audit';
+import { findStaffByChatUser } from '../db/staff';
 
 export interface LookupOrder {
   id: number;
@@ -18,6 +21,8 @@ export interface LookupOrder {
 
 export type LookupResult =
   | { kind: 'usage' }
+  /** The asker is not an active staff member: nothing was looked up. */
+  | { kind: 'not_staff' }
   | { kind: 'not_found'; query: string }
   /** `released`: digest lines of the order that were given cards of their own by this lookup. */
   | { kind: 'found'; total: number; orders: LookupOrder[]; released?: number };
@@ -109,4 +114,37 @@ export async function lookupAndShow(
     }
   }
   return released > 0 ? { ...r, released } : r;
+}
+
+export interface StaffLookupDeps {
+  pool: pg.Pool;
+  clock: Clock;
+  /** Given: a lookup by exact id also gives the order's storm-digest lines cards of their own. */
+  cards?: { changed(exceptionId: number, version: number): Promise<void> };
+}
+
+/**
+ * `/order`, `@bot 查单` and the local page's search, for staff only: someone not listed in `staff`
+ * (or inactive) gets `not_staff` and nothing is read. Every lookup — allowed or denied — is written
+ * to the audit trail: who, what was searched, when, and which orders it showed (one row per order
+ * shown, entity `order`; entity id 0 when nothing matched or the asker was refused).
+ */
+export async function staffLookup(deps: StaffLookupDeps, who: ChatUser, rawQuery: string): Promise<LookupResult> {
+  const query = normalizeQuery(rawQuery).slice(0, MAX_QUERY);
+  const staff = await findStaffByChatUser(deps.pool, who);
+  const at = deps.clock.now();
+  const source = who.platform;
+  if (!staff) {
+    await insertAudit(deps.pool, { actor: `${who.platform}:${who.userId}`, source, entity: 'order', entityId: 0, action: 'order.lookup_denied', details: { query, at } });
+    return { kind: 'not_staff' };
+  }
+  if (!query) return { kind: 'usage' };
+  const r = deps.cards ? await lookupAndShow({ pool: deps.pool, clock: deps.clock, cards: deps.cards }, rawQuery) : await lookupOrders(deps.pool, rawQuery);
+  const actor = `staff:${staff.id}`;
+  const shown = r.kind === 'found' ? r.orders.map((o) => o.id) : [];
+  const by = isPhoneQuery(query) ? 'phone_last4' : 'order_id';
+  for (const entityId of shown.length > 0 ? shown : [0]) {
+    await insertAudit(deps.pool, { actor, source, entity: 'order', entityId, action: 'order.lookup', details: { query, by, found: r.kind === 'found' ? r.total : 0, at } });
+  }
+  return r;
 }

@@ -7,6 +7,7 @@ export function lookupText(r: LookupResult, opts: { locale: Locale; timezone: st
   const { locale, timezone } = opts;
   const e = fmt.escape;
   if (r.kind === 'usage') return t(locale, 'lookup.usage');
+  if (r.kind === 'not_staff') return t(locale, 'lookup.not_staff');
   if (r.kind === 'not_found') return t(locale, 'lookup.not_found', { query: e(r.query) });
   const lines: string[] = [];
   if (r.released) lines.push(t(locale, 'lookup.released', { count: r.released }));

@@ -142,6 +142,26 @@ describe('Slack: /order', () => {
     expect(res.json.text).not.toContain(`1391234${digits}`);
   });
 
+  it('answers someone not in staff with a short denial, shows nothing, and audits who asked what', async () => {
+    const { order: o } = await postedCard();
+    const res = await order(o.id as string, 'U0NOTSTAFF');
+    expect(res.status).toBe(200);
+    expect(res.json.response_type).toBe('ephemeral');
+    expect(res.json.text).toContain('Order lookups are for staff');
+    expect(res.json.text).not.toContain(o.id as string);
+    const denied = await db.query(`SELECT details->>'query' AS query FROM audit_log WHERE action = 'order.lookup_denied' AND actor = 'slack:U0NOTSTAFF'`);
+    expect(denied.rows.map((r) => r.query)).toContain(o.id);
+  });
+
+  it('records every lookup in the audit trail: who, what, which order', async () => {
+    const { order: o } = await postedCard();
+    await order(o.id as string);
+    const rows = await db.query(
+      `SELECT a.actor, a.source, a.details->>'query' AS query, a.details->>'by' AS by FROM audit_log a JOIN orders x ON x.id = a.entity_id
+        WHERE a.entity = 'order' AND a.action = 'order.lookup' AND x.external_id = $1`, [o.id]);
+    expect(rows.rows).toEqual([{ actor: `staff:${agent.id}`, source: 'slack', query: o.id, by: 'order_id' }]);
+  });
+
   it('an unknown id gets a friendly answer', async () => {
     const res = await order('NO-SUCH-ORDER-42');
     expect(res.status).toBe(200);

@@ -1,5 +1,7 @@
 import { feishuEnabled } from '../../config/feishu';
+import type { Logger } from 'pino';
 import { FeishuApi } from '../../integrations/feishu/feishu-api';
+import { FeishuApiError } from '../../integrations/feishu/feishu-errors';
 import { FeishuPort } from '../../integrations/feishu/feishu-port';
 import type { Card, Notice } from '../../domain/ports';
 import type { Staff } from '../../domain/staff';
@@ -11,7 +13,7 @@ import { markdownCard, renderFeishuCard, type FeishuCardOptions } from './feishu
 import { escapeFeishu, feishuFormat, mentionFeishu } from './feishu-format';
 import { FeishuInbound } from './feishu-inbound';
 import { FEISHU_EVENTS_PATH, registerFeishuRoutes } from './feishu-routes';
-import { handleGroupMessage } from './group-command';
+import { handleGroupMessage, type AnswerTarget } from './group-command';
 import { InboundDispatcher, longConnection } from './long-connection';
 
 /** The Feishu front, with its parts reachable for tests and for 加急 (issue 6). */
@@ -74,6 +76,7 @@ export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
             reply: async (to, card, uuid) => {
               await api.reply(to.messageId, { msgType: 'interactive', content: JSON.stringify(card), uuid }, to.chatId);
             },
+            replyPrivately: (to, card, uuid) => answerPrivately(api, logger, to, card, uuid),
           },
           env,
         ),
@@ -101,6 +104,26 @@ export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
     describe: (baseUrl) =>
       `Feishu/Lark (${cfg.domain}): events and card callbacks at ${baseUrl}${FEISHU_EVENTS_PATH}${ws ? ' and over the long connection' : ''}`,
   };
+}
+
+/**
+ * The asker alone sees the answer: a reply in a direct chat; in a group an ephemeral card, or — where
+ * the group takes none (a topic group, a card the endpoint refuses) — a direct message. A transient
+ * failure is thrown, so Feishu's redelivery tries again.
+ */
+async function answerPrivately(api: FeishuApi, logger: Logger, to: AnswerTarget & { openId: string }, card: object, uuid: string): Promise<void> {
+  const content = JSON.stringify(card);
+  if (to.p2p) {
+    await api.reply(to.messageId, { msgType: 'interactive', content, uuid }, to.chatId);
+    return;
+  }
+  try {
+    await api.ephemeral(to.chatId, to.openId, card);
+  } catch (e) {
+    if (!(e instanceof FeishuApiError) || (e.kind !== 'permanent' && e.kind !== 'gone')) throw e;
+    logger.info({ code: e.code, chat: to.chatId }, 'feishu ephemeral card refused; answering by direct message instead');
+    await api.send({ type: 'open_id', id: to.openId }, { msgType: 'interactive', content, uuid });
+  }
 }
 
 function escapeVars(vars: Notice['vars']): Record<string, string | number | boolean> {

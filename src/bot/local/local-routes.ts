@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { lookupAndShow } from '../../actions/lookup-order';
+import { staffLookup } from '../../actions/lookup-order';
 import { findStaffByChatUser, listActiveStaff } from '../../db/staff';
 import { dispatchCommand } from '../commands/dispatch';
 import { t } from '../../present/i18n';
@@ -167,10 +167,13 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
     hub.open(reply.raw, staff, SECURITY_HEADERS);
   });
 
-  http.get<{ Querystring: { q?: string } }>('/local/lookup', async (req, reply) => {
+  // The person the page acts as looks the order up (staff only, audited like /order).
+  http.get<{ Querystring: { q?: string; staff?: string } }>('/local/lookup', async (req, reply) => {
     if (!guard(req, reply)) return reply;
     const q = typeof req.query.q === 'string' ? req.query.q : '';
-    const result = await lookupAndShow({ pool, clock: deps.clock, cards: deps.actions.cards }, q);
+    const staff = staffParam(req.query.staff);
+    if (!staff) return sendError(reply, 400, ErrorCode.BadRequest, 'staff must be the id of the person the page acts as: 1–64 letters, digits, _ . -');
+    const result = await staffLookup({ pool, clock: deps.clock, cards: deps.actions.cards }, { platform: 'local', userId: staff }, q);
     return reply.headers({ 'cache-control': 'no-store' }).send({ ok: true, html: lookupText(result, view(), htmlFormat) });
   });
 

@@ -1,6 +1,7 @@
 import type { Catalogue } from '../catalogue';
 import { commands } from './commands';
 import { rejected } from './rejected';
+import { lookupAccess } from './lookup-access';
 
 /**
  * Feature catalogues beside the core texts (en.ts, zh-CN.ts). A feature area keeps its texts in a
@@ -10,4 +11,5 @@ import { rejected } from './rejected';
 export const CATALOGUES: Record<string, Catalogue> = {
   commands,
   rejected,
+  lookupAccess,
 };
