@@ -38,6 +38,9 @@ export interface AppConfig {
     apiUrl: string;
     /** Fallback channel when no team route names one. */
     channel?: string;
+    /** The app's id (A…) and workspace (T…) requests must name; learned from auth.test when unset. */
+    appId?: string;
+    teamId?: string;
   };
   /** The built-in local web channel: on when no chat credentials are set, or when forced (ORDEROPS_LOCAL_CHANNEL). */
   local: LocalChannelConfig;
@@ -103,6 +106,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       appToken: env.SLACK_APP_TOKEN || undefined,
       apiUrl: env.SLACK_API_URL || 'https://slack.com/api/',
       channel: env.SLACK_CHANNEL || undefined,
+      appId: env.SLACK_APP_ID || undefined,
+      teamId: env.SLACK_TEAM_ID || undefined,
     },
     local: readLocalConfig(env),
     smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.SMTP_FROM || 'orderops <orderops@localhost>' } : undefined,

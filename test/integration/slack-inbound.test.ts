@@ -75,6 +75,38 @@ describe('Slack requests: signatures', () => {
   });
 });
 
+describe('Slack requests: only this app and workspace', () => {
+  it('learned the app and workspace from auth.test once, at start', () => {
+    expect(slack.of('auth.test')).toHaveLength(1);
+  });
+
+  it.each([
+    ['another app (api_app_id)', (b: any) => ({ ...b, api_app_id: 'A999' })],
+    ['another workspace (team)', (b: any) => ({ ...b, team: { id: 'T999' }, user: { ...b.user, team_id: 'T999' } })],
+    ['no app id at all', (b: any) => ({ ...b, api_app_id: undefined })],
+  ])('refuses a correctly signed click from %s with 403 and changes nothing', async (_label, change) => {
+    const { ex, channel, ts } = await postedCard();
+    const before = await state(ex.id);
+    const body = change(blockAction({ userId: agent.slack, channel, messageTs: ts, actionId: 'exception.claim', value: `${ex.id}:${ex.version}` }));
+    const res = await interaction(app.url, body);
+    expect(res.status).toBe(403);
+    expect(res.json.error).toBe('orderops_forbidden');
+    await sleep(300);
+    expect(await state(ex.id)).toEqual(before);
+    const audit = await db.query(`SELECT 1 FROM audit_log WHERE entity = 'exception' AND entity_id = $1 AND source = 'slack'`, [ex.id]);
+    expect(audit.rowCount).toBe(0);
+  });
+
+  it('refuses a slash command from another workspace before any lookup', async () => {
+    const { order } = await postedCard();
+    const raw = slashCommand({ userId: agent.slack, text: order.id as string }).replace('team_id=T111', 'team_id=T999');
+    const res = await postSlack(app.url, raw, FORM);
+    expect(res.status).toBe(403);
+    const audit = await db.query(`SELECT 1 FROM audit_log a JOIN orders o ON o.id = a.entity_id WHERE a.action = 'order.lookup' AND o.external_id = $1`, [order.id]);
+    expect(audit.rowCount).toBe(0);
+  });
+});
+
 describe('Slack requests: repeated deliveries', () => {
   it('an event redelivered with X-Slack-Retry-Num has no second side effect', async () => {
     const { order } = await postedCard();
