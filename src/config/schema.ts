@@ -168,7 +168,7 @@ export const fileSchema = z.strictObject({
       low_stock_threshold: z.number().int().min(0).max(1_000_000_000).optional(),
       pools: poolMap.optional(),
       sku_pools: z.record(z.string().min(1), poolMap).optional(),
-      tolerance: z.strictObject({ stock: z.number().int().min(0).optional(), price: money.optional() }).optional(),
+      tolerance: z.strictObject({ stock: z.number().int().min(0).max(1_000_000_000).optional(), price: money.optional() }).optional(),
       report: z
         .strictObject({
           enabled: z.boolean().optional(),
