@@ -143,20 +143,30 @@ export class OrderIntake {
    * throws: a failure of the server fails every item (503).
    */
   private async settle(batch: IncomingOrder[]): Promise<(Flushed | ItemFailure)[]> {
+    let client: pg.PoolClient;
     try {
-      return await upsertOrders(this.deps.pool, batch);
+      client = await this.deps.pool.connect();
+    } catch (e) {
+      return batch.map(() => new ItemFailure(e)); // no connection: the server's fault (503)
+    }
+    // A checked-out client, not pool.query: pool.query destroys the connection (and its prepared
+    // upsert) on any error, so every poison order would cost a new connection too.
+    let broken: Error | undefined;
+    try {
+      return await upsertOrders(client, batch);
     } catch (e) {
       const kind = writeFailureKind(e);
-      if (kind === 'server') return batch.map(() => new ItemFailure(e));
+      if (kind === 'server') {
+        broken = e as Error;
+        return batch.map(() => new ItemFailure(e));
+      }
       if (batch.length === 1) {
         const r = this.refuse(batch[0]!, e);
         this.logRefusal(r);
         return [r];
       }
       this.deps.metrics?.isolations.inc();
-      let client: pg.PoolClient | undefined;
       try {
-        client = await this.deps.pool.connect();
         await client.query('BEGIN');
         const out = await this.bisect(client, batch, e);
         // An unknown error that no row survives is not a row's fault: everyone retries.
@@ -165,11 +175,12 @@ export class OrderIntake {
         for (const r of out) if (r.outcome === 'refused') this.logRefusal(r as FlushRefused);
         return out;
       } catch (err) {
-        await client?.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (writeFailureKind(err) === 'server') broken = err as Error;
         return batch.map(() => new ItemFailure(err));
-      } finally {
-        client?.release();
       }
+    } finally {
+      client.release(broken);
     }
   }
 
