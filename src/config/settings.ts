@@ -4,6 +4,7 @@ import type { SlaPolicy, TimeWindow } from '../domain/sla/policy';
 import type { ChannelRules } from '../domain/sla/plan';
 import type { InventorySettings } from '../domain/inventory/types';
 import type { ShopSettings } from '../domain/reconcile/shop';
+import type { CalendarSettings, HoursSpec } from '../domain/calendar';
 
 export type StaffRole = 'agent' | 'supervisor' | 'manager' | 'admin';
 
@@ -16,6 +17,8 @@ export interface StaffMember {
   feishu?: string;
   email?: string;
   phone?: string;
+  /** Their own shift within the team (default: the team's hours). */
+  hours?: HoursSpec;
 }
 
 /** Everything orderops.yml decides, after validation and defaults. */
@@ -46,6 +49,8 @@ export interface Settings {
   inventory: InventorySettings;
   /** The shops reconciled against their platform's order list (`shops:`). */
   shops: ShopSettings[];
+  /** Holidays, 调休, team hours, time zones and on-call rosters (`calendar:` and each team's keys). */
+  calendar: CalendarSettings;
 }
 
 export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed';
@@ -56,6 +61,8 @@ export interface TeamSettings {
   name: string;
   slack_channel?: string;
   feishu_chat?: string;
+  /** Handoff cards at shift starts (default true; teams with hours only). */
+  handoff_card?: boolean;
 }
 
 export const DEFAULT_TEAMS: Record<string, TeamSettings> = {

@@ -137,7 +137,7 @@ describe('invalid orderops.yml', () => {
 describe('overrides', () => {
   it('routes merge per type: overriding one type keeps the others', () => {
     const s = parseSettings(y('rules:', '  routes:', '    payment:', '      team: service', '      claim_minutes: 10'));
-    expect(s.rules.routes.payment).toEqual({ team: 'service', severity: 'warning', claimMinutes: 10, resolveMinutes: 60 });
+    expect(s.rules.routes.payment).toEqual({ team: 'service', severity: 'warning', claimMinutes: 10, resolveMinutes: 60, clock: 'wall' });
     const { payment: _p, ...others } = s.rules.routes;
     const { payment: _d, ...defaultOthers } = DEFAULT_RULES.routes;
     expect(others).toEqual(defaultOthers);
@@ -145,7 +145,7 @@ describe('overrides', () => {
 
   it('a route for a new type takes the default route\'s severity and SLA', () => {
     const s = parseSettings(y('rules:', '  routes:', '    remark_gift:', '      team: service', '      resolve_minutes: 120'));
-    expect(s.rules.routes.remark_gift).toEqual({ team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 120 });
+    expect(s.rules.routes.remark_gift).toEqual({ team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 120, clock: 'wall' });
     expect(Object.keys(s.rules.routes)).toHaveLength(Object.keys(DEFAULT_RULES.routes).length + 1);
   });
 

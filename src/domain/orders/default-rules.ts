@@ -11,6 +11,7 @@ const route = (team: string, severity: ExceptionRoute['severity'] = 'warning'): 
   severity,
   claimMinutes: 30, // article: "首次提醒后30分钟未处理，升级通知主管"
   resolveMinutes: 60, // article: "1小时未闭环，触发邮件+短信双重告警"
+  clock: 'wall',
 });
 
 const URGENT_KEYWORDS = ['急', '加急', '尽快', '务必'];
