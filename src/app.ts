@@ -35,6 +35,8 @@ import { createSlackFront } from './bot/slack/slack-front';
 import { createFeishuFront } from './bot/feishu/feishu-front';
 import { createLocalFront } from './bot/local/local-front';
 import { effectiveStaff } from './bot/local/local-mode';
+import { buildCalendar, yearsWithoutData, type WorkCalendar } from './domain/calendar';
+import { missingYearsText } from './present/calendar/calendar-texts';
 
 export interface AppOptions {
   role?: Role;
@@ -114,7 +116,10 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     ['douyin', douyinSource(config.platforms.douyin)],
     ['shopify', shopifySource(config.platforms.shopify.webhookSecret)],
   ]);
-  const http = buildServer({ pool, redis, metrics, logger });
+  const calendar = buildCalendar(settings.calendar);
+  const missing = calendarGaps(calendar, clock);
+  if (missing.length > 0) logger.warn({ years: missing }, missingYearsText('en', missing));
+  const http = buildServer({ pool, redis, metrics, logger, warnings: () => calendarReadiness(calendar, clock, settings.locale) });
   if (role !== 'worker') {
     registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger });
   }
@@ -130,7 +135,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   if (role !== 'intake') {
     workerRedis = workerConnection(config.redisUrl);
     workers = await startWorkers({
-      pool, rules: settings.rules, clock, connection: workerRedis, prefix: config.queuePrefix, logger, metrics, trigger,
+      pool, rules: settings.rules, clock, calendar, connection: workerRedis, prefix: config.queuePrefix, logger, metrics, trigger,
       concurrency: settings.processing.concurrency, sweepSeconds: settings.processing.sweepSeconds,
       settings, chats, locale: settings.locale, triggers, queues: cardQueues, registry: metrics.registry,
       mailer: config.smtp ? smtpMailer(config.smtp.url, config.smtp.from) : undefined,
@@ -166,6 +171,18 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       await pool.end();
     },
   };
+}
+
+/** The current and next year (in the global zone) when the holiday calendar has no data for them. */
+function calendarGaps(cal: WorkCalendar, clock: Clock): number[] {
+  const year = Number(new Intl.DateTimeFormat('en-CA', { timeZone: cal.settings.timezone, year: 'numeric' }).format(clock.now()));
+  return yearsWithoutData(cal, [year, year + 1]);
+}
+
+/** /readyz's calendar entry: ready either way, but a year without holiday data is said loudly. */
+function calendarReadiness(cal: WorkCalendar, clock: Clock, locale: AppConfig['settings']['locale']): Record<string, unknown> {
+  const years = calendarGaps(cal, clock);
+  return { calendar: { ok: years.length === 0, years_without_data: years, ...(years.length > 0 ? { warning: missingYearsText(locale, years) } : {}) } };
 }
 
 /** Taobao's TMC consumer when `taobao_tmc.enabled` and the app's credentials are set (else a warning). */

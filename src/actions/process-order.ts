@@ -7,6 +7,8 @@ import { withTransaction } from '../db/pool';
 import { insertAudit } from '../db/audit';
 import type { InventorySettings } from '../domain/inventory/types';
 import { reserveStock } from './inventory/reserve-stock';
+import { dueTimes } from '../domain/sla/due';
+import type { WorkCalendar } from '../domain/calendar';
 
 /** Stages at which the goods have left the warehouse. */
 const SHIPPED_STAGES = new Set(['shipped', 'delivered']);
@@ -17,6 +19,8 @@ export interface ProcessDeps {
   clock: Clock;
   /** With inventory enabled, processing reserves the order's stock from its channel's pool. */
   inventory?: InventorySettings;
+  /** The work calendar, for routes on a business clock (without it every clock is the wall clock). */
+  calendar?: WorkCalendar;
 }
 
 export type ProcessOutcome =
@@ -93,16 +97,17 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
       for (const ex of result.exceptions) {
         const known = byType.get(ex.type);
         if (known?.quiet && known.status !== 'resolved') {
-          opened.push(await surface(tx, known, ex, now, row.revision));
+          opened.push(await surface(tx, known, ex, now, row.revision, deps.calendar));
           continue;
         }
         if (known) continue;
+        const sla = slaOf(ex, now, deps.calendar);
         const ins = await tx.query<{ id: number }>(
-          `INSERT INTO exceptions (order_id, type, rule, reason, team, severity, claim_due_at, resolve_due_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+          `INSERT INTO exceptions (order_id, type, rule, reason, team, severity, claim_due_at, resolve_due_at,
+             sla_clock, sla_started_at, claim_minutes, resolve_minutes)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            ON CONFLICT (order_id, type) DO NOTHING RETURNING id`,
-          [orderId, ex.type, ex.rule, ex.reason, ex.team, ex.severity,
-            new Date(now.getTime() + ex.claimMinutes * 60_000), new Date(now.getTime() + ex.resolveMinutes * 60_000)],
+          [orderId, ex.type, ex.rule, ex.reason, ex.team, ex.severity, ...sla],
         );
         const id = ins.rows[0]?.id;
         if (id === undefined) continue;
@@ -149,11 +154,12 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
 }
 
 /** Bring an exception recorded quietly by a history import to chat, as if it had just opened. */
-async function surface(tx: pg.PoolClient, known: ExistingException, ex: DetectedException, now: Date, revision: number): Promise<CardRef> {
+async function surface(tx: pg.PoolClient, known: ExistingException, ex: DetectedException, now: Date, revision: number, calendar?: WorkCalendar): Promise<CardRef> {
   await tx.query(
-    `UPDATE exceptions SET quiet = false, claim_due_at = $2, resolve_due_at = $3, version = version + 1, updated_at = $4
+    `UPDATE exceptions SET quiet = false, claim_due_at = $2, resolve_due_at = $3, sla_clock = $4, sla_started_at = $5,
+       claim_minutes = $6, resolve_minutes = $7, version = version + 1, updated_at = $5
      WHERE id = $1`,
-    [known.id, new Date(now.getTime() + ex.claimMinutes * 60_000), new Date(now.getTime() + ex.resolveMinutes * 60_000), now],
+    [known.id, ...slaOf(ex, now, calendar)],
   );
   await insertAudit(tx, {
     actor: 'system', source: 'worker', entity: 'exception', entityId: known.id, action: 'exception.surfaced',
@@ -161,6 +167,17 @@ async function surface(tx: pg.PoolClient, known: ExistingException, ex: Detected
     details: { reason: 'order updated after a history import', revision },
   });
   return { id: known.id, version: known.version + 1 };
+}
+
+/**
+ * The SLA columns of an exception whose clock starts `now`: claim and resolve due instants on the
+ * route's clock (wall, or the team's working time), then what they were computed from (clock,
+ * start, minutes) so a calendar change can recompute them. The one place processing decides due times.
+ */
+function slaOf(ex: DetectedException, now: Date, calendar?: WorkCalendar): [Date, Date, string, Date, number, number] {
+  const clock = ex.clock ?? 'wall';
+  const due = dueTimes({ clock, team: ex.team, start: now, claimMinutes: ex.claimMinutes, resolveMinutes: ex.resolveMinutes }, calendar);
+  return [due.claimDueAt, due.resolveDueAt, clock, now, ex.claimMinutes, ex.resolveMinutes];
 }
 
 async function loadStock(tx: pg.PoolClient, order: Order): Promise<Map<string, number>> {

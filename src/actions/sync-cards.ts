@@ -20,6 +20,8 @@ export interface CardSyncDeps {
   /** When a team's exceptions become digest lines instead of cards (default: DEFAULT_STORM). */
   storm?: StormPolicy;
   clock?: Clock;
+  /** A team's time zone, for due times on exception cards (default: the global zone). */
+  zoneOf?: (team: string) => string;
 }
 
 /** A card post or update that would wait longer than this for the platform's pace is deferred instead, freeing the worker for other channels. */
@@ -53,7 +55,7 @@ async function loadCard(deps: CardSyncDeps, key: string): Promise<{ card: Card; 
   if (!Number.isSafeInteger(id)) return null;
   if (kind === 'exception') {
     const input = await loadExceptionCardInput(deps.pool, id);
-    return input ? { card: buildExceptionCard(input), team: input.team, exceptionId: id } : null;
+    return input ? { card: buildExceptionCard({ ...input, zone: deps.zoneOf?.(input.team) }), team: input.team, exceptionId: id } : null;
   }
   if (kind === 'backlog') {
     const b = await loadBacklogCard(deps.pool, id);

@@ -37,15 +37,10 @@ export function toCalendar(f: FileConfig, teams: Record<string, Partial<FileTeam
     extraWorkdays: f.calendar?.extra_workdays ?? [],
     timezone,
     teams: Object.fromEntries(Object.entries(teams).map(([id, t]) => [id, toTeam(id, t, timezone)])),
+    people: Object.fromEntries((f.staff ?? []).filter((m) => m.team).map((m) => [m.id, {
+      team: m.team!, hours: m.hours ? buildWeekHours(m.hours as HoursSpec, teams[m.team!]?.calendar?.every_day ?? false) : null,
+    }])),
   };
-}
-
-/** A person's schedule: their team's calendar with their own hours, when they have any. */
-export function personCalendar(s: Settings, staffId: string): TeamCalendar | null {
-  const m = s.staff.find((x) => x.id === staffId);
-  const team = m?.team ? s.calendar.teams[m.team] : undefined;
-  if (!m || !team) return null;
-  return m.hours ? { ...team, id: `${team.id}/${m.id}`, hours: buildWeekHours(m.hours, team.everyDay) } : team;
 }
 
 /** Checks across calendar keys: roster people are staff, business clocks have hours, ranges do not overlap. */

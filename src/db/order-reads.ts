@@ -20,6 +20,8 @@ export interface ExceptionView {
   resolution: string | null;
   claim_due_at: Date;
   resolve_due_at: Date;
+  /** wall: the SLA minutes ran round the clock; business: in the team's working time. */
+  sla_clock: 'wall' | 'business';
   escalation_level: number;
   level1_sent: number;
   level2_sent: number;
@@ -33,7 +35,7 @@ export interface ExceptionView {
 
 const EXCEPTION_COLUMNS = `e.id, e.order_id, o.source, o.external_id AS order_external_id, e.type, e.rule, e.reason,
   e.team, e.severity, e.status, e.assignee, e.claimed_at, e.resolved_at, e.resolution, e.claim_due_at,
-  e.resolve_due_at, e.escalation_level, e.level1_sent, e.level2_sent, e.next_escalation_at, e.version, e.created_at, e.updated_at,
+  e.resolve_due_at, e.sla_clock, e.escalation_level, e.level1_sent, e.level2_sent, e.next_escalation_at, e.version, e.created_at, e.updated_at,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('kind', n.kind, 'channel', n.channel, 'recipient', n.recipient,
      'status', n.status, 'detail', n.detail, 'at', coalesce(n.sent_at, n.created_at), 'not_before', n.not_before) ORDER BY n.id), '[]'::jsonb)
    FROM notifications n WHERE n.exception_id = e.id) AS notifications`;

@@ -10,6 +10,8 @@ import { sweepUnprocessed } from './sweep-orders';
 import { startCardWorkers, sweepCards, type CardQueues } from './card-jobs';
 import { startSlaWorkers, sweepSla } from './sla-jobs';
 import { startBacklogWorker } from './backlog-jobs';
+import { buildCalendar, teamCalendar } from '../domain/calendar';
+import { recomputeDueTimes } from '../actions/recompute-due';
 import { checkSilence } from '../actions/check-silence';
 import { enqueueCard } from './card-jobs';
 import type { Mailer } from '../integrations/email/mailer';
@@ -63,8 +65,10 @@ export interface RunningWorkers {
 /** Start the order worker and the maintenance worker with its once-per-schedule sweeper. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const { connection, prefix, logger, metrics } = deps;
+  // The work calendar (holidays, 调休, shifts, on-call) for business-clock SLAs, escalation and handoffs.
+  const calendar = deps.calendar ?? buildCalendar(deps.settings.calendar);
   // Processing reserves stock from channel pools (inventory settings).
-  const processDeps: ProcessDeps = { ...deps, inventory: deps.settings.inventory };
+  const processDeps: ProcessDeps = { ...deps, inventory: deps.settings.inventory, calendar };
   // Thin platform pushes are followed by a fetch of the whole order (where the platform has one).
   const details = deps.reconcile
     ? startDetailWorker({ pool: deps.pool, shops: deps.settings.shops, ...deps.reconcile, connection, prefix, logger })
@@ -104,7 +108,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   const slaDeps = {
     ...deps, policy: deps.settings.escalation, timezone: deps.settings.timezone, queues: { sla: deps.queues.sla, notify: deps.queues.notify },
-    cards: deps.triggers.cards,
+    cards: deps.triggers.cards, calendar,
   };
   const maintenanceQueue = new Queue(QUEUE_MAINTENANCE, { connection, prefix });
   maintenanceQueue.on('error', (err) => logger.warn({ err: err.message }, 'maintenance queue error'));
@@ -133,7 +137,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   maintenance.on('error', (err) => logger.warn({ err: err.message }, 'maintenance worker error'));
   maintenance.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'maintenance job failed'));
 
-  const cardWorkers = startCardWorkers({ ...deps, storm: deps.settings.storm, concurrency: 4 });
+  const cardWorkers = startCardWorkers({ ...deps, storm: deps.settings.storm, concurrency: 4, zoneOf: (team) => teamCalendar(calendar, team).timezone });
   const slaWorkers = startSlaWorkers(slaDeps);
   const backlogWorker = await startBacklogWorker({
     pool: deps.pool, clock: deps.clock, backlog: deps.settings.backlog, connection, prefix, logger,
@@ -161,7 +165,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   pmc?.start();
   // Re-arm every timer of the next day at start: a Redis restart or wipe loses no escalation.
   const rearm = () => sweepSla(slaDeps, { horizonMs: 24 * 3600_000 }).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'SLA re-arm sweep failed'));
-  void rearm();
+  // Business-clock due times follow the calendar as now configured (a holiday entered, hours changed).
+  void recomputeDueTimes({ pool: deps.pool, clock: deps.clock, calendar })
+    .then(async (moved) => {
+      if (moved.length > 0) logger.info({ exceptions: moved.length }, 'business-clock due times recomputed after a calendar change');
+      for (const m of moved) await deps.triggers.cards.changed(m.id, m.version);
+    })
+    .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'recomputing due times failed'))
+    .then(rearm);
 
   // A Redis that restarted empty has forgotten every job scheduler (the sweeps, backlog, the 09:00
   // report, reconciliation) and every delayed timer. When the connection comes back, declare them

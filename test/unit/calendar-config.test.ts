@@ -1,6 +1,5 @@
 import { parseSettings, type ConfigProblem } from '../../src/config/load-file';
-import { personCalendar } from '../../src/config/calendar-settings';
-import { addWorkingMinutes, buildCalendar, dayInfo, isOnShift, onCallAt } from '../../src/domain/calendar';
+import { addWorkingMinutes, buildCalendar, dayInfo, isOnShift, onCallAt, personCalendar } from '../../src/domain/calendar';
 import { OrderopsError } from '../../src/domain/errors';
 
 const y = (...lines: string[]) => lines.join('\n') + '\n';
@@ -51,10 +50,10 @@ describe('calendar keys in orderops.yml', () => {
     expect(addWorkingMinutes(cal, 'service', new Date('2026-02-15T09:00:00+08:00'), 30).toISOString()).toBe(new Date('2026-02-25T08:30:00+08:00').toISOString());
     expect(onCallAt(cal, 'service', new Date('2026-02-17T10:00:00+08:00'))).toMatchObject({ person: 'li', override: true });
     // 赵六 works nights only.
-    const zhao = personCalendar(s, 'zhao')!;
+    const zhao = personCalendar(cal, 'zhao')!;
     expect(isOnShift(cal, zhao, new Date('2026-03-16T21:00:00+08:00'))).toBe(true);
     expect(isOnShift(cal, zhao, new Date('2026-03-16T10:00:00+08:00'))).toBe(false);
-    expect(isOnShift(cal, personCalendar(s, 'zhang')!, new Date('2026-03-16T10:00:00+08:00'))).toBe(true);
+    expect(isOnShift(cal, personCalendar(cal, 'zhang')!, new Date('2026-03-16T10:00:00+08:00'))).toBe(true);
   });
 
   it.each<[string, string, string, number]>([

@@ -16,7 +16,7 @@ const roster = (over: Partial<Roster> = {}): Roster => ({
 });
 
 const settings = (teams: TeamCalendar[], over: Partial<CalendarSettings> = {}): CalendarSettings => ({
-  country: 'CN', extraHolidays: [], extraWorkdays: [], timezone: 'Asia/Shanghai', teams: Object.fromEntries(teams.map((t) => [t.id, t])), ...over,
+  country: 'CN', extraHolidays: [], extraWorkdays: [], timezone: 'Asia/Shanghai', teams: Object.fromEntries(teams.map((t) => [t.id, t])), people: {}, ...over,
 });
 
 const cal = buildCalendar(settings([

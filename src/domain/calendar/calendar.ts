@@ -28,6 +28,17 @@ export function teamCalendar(cal: WorkCalendar, team: string | TeamCalendar): Te
   return cal.settings.teams[team] ?? { id: team, timezone: cal.settings.timezone, extraHolidays: [], extraWorkdays: [], everyDay: false, hours: null, oncall: null };
 }
 
+/**
+ * A person's schedule: their team's calendar with their own hours where they have any; null for
+ * someone with no team (managers) or not listed.
+ */
+export function personCalendar(cal: WorkCalendar, staffId: string): TeamCalendar | null {
+  const p = cal.settings.people[staffId];
+  const team = p ? cal.settings.teams[p.team] ?? teamCalendar(cal, p.team) : undefined;
+  if (!p || !team) return null;
+  return p.hours ? { ...team, id: `${team.id}/${staffId}`, hours: p.hours } : team;
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The local date of an instant in a zone, `YYYY-MM-DD`. */

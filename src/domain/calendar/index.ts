@@ -5,7 +5,7 @@
  * "until the next working morning").
  */
 export * from './types';
-export { buildCalendar, dayInfo, isWorkday, localDate, teamCalendar, yearsWithoutData, type WorkCalendar } from './calendar';
+export { buildCalendar, dayInfo, personCalendar, isWorkday, localDate, teamCalendar, yearsWithoutData, type WorkCalendar } from './calendar';
 export { hasStatutoryData } from './statutory';
 export {
   addWorkingMinutes, currentShift, hoursOn, isOnShift, nextShift, nextWorkingMoment, nextWorkingMorning, shiftStartsIn,

@@ -64,6 +64,8 @@ export interface CalendarSettings {
   /** The global time zone, for teams that name none. */
   timezone: string;
   teams: Record<string, TeamCalendar>;
+  /** Staff with a team: their own hours (null: the team's). Absent people are not on any shift. */
+  people: Record<string, { team: string; hours: WeekHours | null }>;
 }
 
 export type DayKind = 'workday' | 'weekend' | 'holiday' | 'makeup_workday' | 'team_holiday' | 'team_workday';

@@ -6,6 +6,7 @@ import type { DigestCard } from '../../domain/cards/digest-card';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
 import { consistencyCardTexts, lowStockCardTexts, priceCardTexts } from './inventory-card-texts';
 import { reconcileCardTexts } from './reconcile-card-texts';
+import { formatDue } from '../calendar/calendar-texts';
 import { formatTime, t, typeLabel, type Locale, type Vars } from '../i18n';
 import type { PlatformFormat, RenderOptions, CardButton, CardTexts } from './card-types';
 
@@ -59,7 +60,7 @@ export function exceptionCardTexts(card: ExceptionCard, opts: RenderOptions, fmt
     { key: 'phone', label: tt('field.phone'), value: e(o.phone) || none },
     { key: 'address', label: tt('field.address'), value: e(o.address) || none },
     { key: 'remark', label: tt('field.remark'), value: e(o.remark) || none },
-    { key: 'due', label: tt('field.due'), value: tt('value.due', { claimDue: time(card.claimDueAt), resolveDue: time(card.resolveDueAt) }) },
+    { key: 'due', label: tt('field.due'), value: dueValue(card, locale, timezone, now) },
   ];
   if (o.tags.length > 0) fields.splice(1, 0, { key: 'tags', label: tt('field.tags'), value: e(o.tags.join(', ')) });
   const esc = card.escalation;
@@ -86,6 +87,16 @@ export function exceptionCardTexts(card: ExceptionCard, opts: RenderOptions, fmt
         : {}),
     })),
   };
+}
+
+/** "截止 周一 09:30 前认领 · 周一 10:00 前解决（工作时间）": due times in the team's zone, with the weekday. */
+function dueValue(card: ExceptionCard, locale: Locale, timezone: string, now: Date): string {
+  const zone = card.dueZone ?? timezone;
+  return t(locale, 'calendar.due.value', {
+    claimDue: formatDue(card.claimDueAt, zone, locale, now),
+    resolveDue: formatDue(card.resolveDueAt, zone, locale, now),
+    business: card.slaClock === 'business' ? t(locale, 'calendar.due.business') : '',
+  });
 }
 
 /** The texts of any card kind: renderers call this and lay out the result. */

@@ -12,6 +12,7 @@ export const calendar: Catalogue = {
     'calendar.cli.due': 'team {{team}}: {{minutes}} working minutes after {{from}} → due {{due}}',
     'calendar.missing_years': '⚠ The holiday calendar has no data for {{years}}: those years count Monday–Friday, so 元旦, 春节 … are working days. Enter the State Council notice in calendar.extra_holidays / extra_workdays of orderops.yml, or update chinese-days.',
     'calendar.due.business': '(working time)',
+    'calendar.page.dm': '🚨 Critical, outside working hours: the "{{type}}" exception of order {{orderId}} needs the person on call now: {{reason}}',
     'calendar.due.value': 'claim by {{claimDue}} · resolve by {{resolveDue}}{{#if business}} {{business}}{{/if}}',
   },
   'zh-CN': {
@@ -24,6 +25,7 @@ export const calendar: Catalogue = {
     'calendar.cli.due': '{{team}} 团队：从 {{from}} 起 {{minutes}} 个工作分钟 → 截止 {{due}}',
     'calendar.missing_years': '⚠ 节假日日历缺少 {{years}} 年的数据：这些年份按周一至周五计算，元旦、春节等会被当作工作日。请在 orderops.yml 的 calendar.extra_holidays / extra_workdays 中填入国务院放假通知，或升级 chinese-days。',
     'calendar.due.business': '（工作时间）',
-    'calendar.due.value': '截止 {{claimDue}} 前认领 · {{resolveDue}} 前解决{{#if business}} {{business}}{{/if}}',
+    'calendar.page.dm': '🚨 非工作时间的紧急异常：订单 {{orderId}} 的「{{type}}」需要值班人员立即处理：{{reason}}',
+    'calendar.due.value': '截止 {{claimDue}} 前认领 · {{resolveDue}} 前解决{{#if business}}{{business}}{{/if}}',
   },
 };
