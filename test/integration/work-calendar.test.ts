@@ -155,3 +155,20 @@ describe('outside every shift', () => {
     expect(ns.some((n) => n.kind === 'offshift_page')).toBe(false);
   });
 });
+
+describe('/orderops oncall (the local command box; Slack and Feishu dispatch to the same command)', () => {
+  const command = async (text: string) => (await (await fetch(`${app.url}/local/command`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ staff: 'sup1', text }),
+  })).json()) as { ok: boolean; html: string };
+
+  it('names the person on call now and next, and when the team is next on shift', async () => {
+    clock.set('2026-10-01T10:00:00+08:00'); // 国庆: the duty day 10-01 09:00 → 10-02 09:00 is day 3: oncall2
+    const zh = await command('值班');
+    expect(zh.ok).toBe(true);
+    expect(zh.html).toContain('客服组：不在班，下一班 10-08 周四 09:00；当前值班 值班二，至 周五 09:00；下一位 值班一，周五 09:00 起');
+    expect(zh.html).toContain('仓储组：未设置工作时间（全天在岗）；未配置值班表');
+    const one = await command('oncall service');
+    expect(one.html).toContain('客服组');
+    expect(one.html).not.toContain('仓储组');
+  });
+});

@@ -13,3 +13,4 @@ export {
 } from './working-time';
 export { onCallAt, onCallSchedule, type Duty } from './oncall';
 export { buildWeekHours, formatHourRange, overlapping, parseHourRange, type HoursSpec } from './hours';
+export { teamDutyView, type TeamDutyView } from './duty-view';
