@@ -37,6 +37,7 @@ import { createLocalFront } from './bot/local/local-front';
 import { effectiveStaff } from './bot/local/local-mode';
 import { buildCalendar, yearsWithoutData, type WorkCalendar } from './domain/calendar';
 import { missingYearsText } from './present/calendar/calendar-texts';
+import { offerHandoff, type OfferInput } from './actions/shift-handoff';
 
 export interface AppOptions {
   role?: Role;
@@ -105,7 +106,11 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     pool, clock, locale: settings.locale, inventory: settings.inventory, publicUrl: config.publicUrl, apiToken: config.apiToken,
     cardChanged: (key, version) => enqueueCard(cardQueues, key, version),
   });
-  const frontDeps = { config, pool, actions, inventory, rules: settings.rules, clock, logger };
+  const calendar = buildCalendar(settings.calendar);
+  const handoffs = {
+    offer: (input: OfferInput) => offerHandoff({ pool, clock, calendar, cards: triggers.cards, cardChanged: (key, version) => enqueueCard(cardQueues, key, version) }, input),
+  };
+  const frontDeps = { config, pool, actions, inventory, rules: settings.rules, clock, logger, handoffs };
   const fronts = [createSlackFront(frontDeps), createFeishuFront(frontDeps), createLocalFront(frontDeps)].filter(
     (f): f is ChatFront => f !== undefined,
   );
@@ -116,7 +121,6 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     ['douyin', douyinSource(config.platforms.douyin)],
     ['shopify', shopifySource(config.platforms.shopify.webhookSecret)],
   ]);
-  const calendar = buildCalendar(settings.calendar);
   const missing = calendarGaps(calendar, clock);
   if (missing.length > 0) logger.warn({ years: missing }, missingYearsText('en', missing));
   const http = buildServer({ pool, redis, metrics, logger, warnings: () => calendarReadiness(calendar, clock, settings.locale) });

@@ -1,4 +1,4 @@
-import { buildWeekHours, overlapping, WEEKDAYS, type CalendarSettings, type HoursSpec, type TeamCalendar } from '../domain/calendar';
+import { buildWeekHours, overlapping, teamCalendar, WEEKDAYS, type WorkCalendar, type CalendarSettings, type HoursSpec, type TeamCalendar } from '../domain/calendar';
 import type { FileConfig } from './schema';
 import type { ConfigProblem } from './config-errors';
 import type { Settings } from './settings';
@@ -85,4 +85,9 @@ export function calendarProblems(s: Settings, f: FileConfig): ConfigProblem[] {
     }
   }
   return problems;
+}
+
+/** How cards name a team and show its times: its display name and time zone. */
+export function cardViews(s: Settings, cal: WorkCalendar): { zoneOf(team: string): string; teamName(team: string): string } {
+  return { zoneOf: (team) => teamCalendar(cal, team).timezone, teamName: (team) => s.teams[team]?.name ?? team };
 }

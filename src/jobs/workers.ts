@@ -10,8 +10,10 @@ import { sweepUnprocessed } from './sweep-orders';
 import { startCardWorkers, sweepCards, type CardQueues } from './card-jobs';
 import { startSlaWorkers, sweepSla } from './sla-jobs';
 import { startBacklogWorker } from './backlog-jobs';
-import { buildCalendar, teamCalendar } from '../domain/calendar';
+import { buildCalendar } from '../domain/calendar';
 import { recomputeDueTimes } from '../actions/recompute-due';
+import { checkHandoffs, handoffTeams } from '../actions/shift-handoff';
+import { cardViews } from '../config/calendar-settings';
 import { checkSilence } from '../actions/check-silence';
 import { enqueueCard } from './card-jobs';
 import type { Mailer } from '../integrations/email/mailer';
@@ -110,6 +112,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ...deps, policy: deps.settings.escalation, timezone: deps.settings.timezone, queues: { sla: deps.queues.sla, notify: deps.queues.notify },
     cards: deps.triggers.cards, calendar,
   };
+  const names = new Map(deps.settings.staff.map((m) => [m.id, m.name]));
+  const handoffDeps = {
+    pool: deps.pool, clock: deps.clock, calendar, teams: handoffTeams(calendar, deps.settings.teams),
+    staffName: (id: string) => names.get(id) ?? id, cardChanged: (key: string, version: number) => enqueueCard(deps.queues, key, version),
+  };
   const maintenanceQueue = new Queue(QUEUE_MAINTENANCE, { connection, prefix });
   maintenanceQueue.on('error', (err) => logger.warn({ err: err.message }, 'maintenance queue error'));
   // A job scheduler fires once per interval however many copies of the bot run.
@@ -130,14 +137,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       }
       const s = await sweepSla(slaDeps);
       if (s.timers + s.planned + s.notifications > 0) logger.warn(s, 'sweeper re-enqueued SLA timers or notifications');
-      return { orders: n, cards: c, sla: s };
+      // A handoff card at each shift start of each team with hours (once per team and shift).
+      const h = await checkHandoffs(handoffDeps);
+      if (h.length > 0) logger.info({ handoffs: h }, 'shift handoffs posted');
+      return { orders: n, cards: c, sla: s, handoffs: h.length };
     },
     { connection, prefix, concurrency: 1 },
   );
   maintenance.on('error', (err) => logger.warn({ err: err.message }, 'maintenance worker error'));
   maintenance.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'maintenance job failed'));
 
-  const cardWorkers = startCardWorkers({ ...deps, storm: deps.settings.storm, concurrency: 4, zoneOf: (team) => teamCalendar(calendar, team).timezone });
+  const cardWorkers = startCardWorkers({ ...deps, storm: deps.settings.storm, concurrency: 4, ...cardViews(deps.settings, calendar) });
   const slaWorkers = startSlaWorkers(slaDeps);
   const backlogWorker = await startBacklogWorker({
     pool: deps.pool, clock: deps.clock, backlog: deps.settings.backlog, connection, prefix, logger,

@@ -1,6 +1,9 @@
 import pg from 'pg';
 import pino from 'pino';
 import { runEscalation, type EscalationEngineDeps } from '../../src/actions/escalation';
+import { performExceptionAction } from '../../src/actions/exception-actions';
+import { checkHandoffs } from '../../src/actions/shift-handoff';
+import { enqueueCard } from '../../src/jobs/card-jobs';
 import { recomputeDueTimes } from '../../src/actions/recompute-due';
 import { buildCalendar } from '../../src/domain/calendar';
 import { fixedClock } from '../../src/domain/ports';
@@ -20,13 +23,15 @@ teams:
   review: { name: 审核组 }
   service:
     name: 客服组
-    hours: { weekdays: "09:00-18:00" }
+    hours: { weekdays: ["09:00-18:00", "18:00-23:00"] }
     oncall: { rotation: daily, people: [oncall1, oncall2], handoff: "09:00", start: 2026-09-28 }
 staff:
   - { id: sup1, name: 主管一, role: supervisor, team: service }
   - { id: sup2, name: 主管二, role: supervisor, team: service }
   - { id: oncall1, name: 值班一, role: agent, team: service }
   - { id: oncall2, name: 值班二, role: agent, team: service }
+  - { id: day1, name: 白班甲, role: agent, team: service, hours: { weekdays: "09:00-18:00" } }
+  - { id: eve1, name: 晚班乙, role: agent, team: service, hours: { weekdays: "18:00-23:00" } }
   - { id: boss, name: 经理, role: manager }
 rules:
   routes:
@@ -170,5 +175,60 @@ describe('/orderops oncall (the local command box; Slack and Feishu dispatch to 
     const one = await command('oncall service');
     expect(one.html).toContain('客服组');
     expect(one.html).not.toContain('仓储组');
+  });
+});
+
+describe('shift handoff', () => {
+  it('at the evening shift start the card lists the open work and offers the day shift\'s claim to the incoming shift', async () => {
+    clock.set('2026-10-09T17:00:00+08:00'); // Friday
+    const [mine, theirs, open] = [vague(), vague(), vague()];
+    await postOrders(app.url, [mine, theirs, open]);
+    const a = await exceptionOf(mine.id as string, 'vague_address');
+    const b = await exceptionOf(theirs.id as string, 'vague_address');
+    const c = await exceptionOf(open.id as string, 'vague_address');
+    expect((await performExceptionAction(app.actions, { action: 'exception.claim', exceptionId: a.id, version: a.version, user: { platform: 'local', userId: 'day1' }, via: 'local' })).ok).toBe(true);
+    expect((await performExceptionAction(app.actions, { action: 'exception.claim', exceptionId: b.id, version: b.version, user: { platform: 'local', userId: 'eve1' }, via: 'local' })).ok).toBe(true);
+
+    clock.set('2026-10-09T18:00:20+08:00');
+    const names: Record<string, string> = Object.fromEntries(app.config.settings.staff.map((m) => [m.id, m.name]));
+    await checkHandoffs({
+      pool: app.pool, clock, calendar: buildCalendar(app.config.settings.calendar), teams: ['service'], staffName: (id) => names[id] ?? id,
+      cardChanged: (key, version) => enqueueCard(app.cardQueues, key, version),
+    });
+    const h = (await db.query(`SELECT * FROM shift_handoffs WHERE team = 'service' AND shift_start = $1`, [new Date('2026-10-09T18:00:00+08:00')])).rows[0];
+    expect(h).toBeDefined();
+    const claimed = h.snapshot.claimed as { exceptionId: number; owner: string; needsNewOwner: boolean }[];
+    // 白班甲 works 09:00–18:00: off the incoming shift, so the claim needs a new owner; 晚班乙's does not.
+    expect(claimed.find((x) => x.exceptionId === a.id)).toMatchObject({ owner: '白班甲', needsNewOwner: true });
+    expect(claimed.find((x) => x.exceptionId === b.id)).toMatchObject({ owner: '晚班乙', needsNewOwner: false });
+    expect(h.snapshot.unclaimed.map((x: { exceptionId: number }) => x.exceptionId)).toContain(c.id);
+    expect(h.snapshot.onCall).toBe('值班二'); // 10-09 is day 11 of the rotation
+
+    // The card reaches the team's channel (here the local channel), with its one button.
+    const card = await eventually(async () => (await db.query(`SELECT card FROM local_cards WHERE card_key = $1`, [`handoff:${h.id}`])).rows[0]?.card, 10_000, 'the handoff card');
+    expect(card).toMatchObject({ kind: 'handoff', status: 'open', team: '客服组' });
+
+    const offer = async (staff: string, version: number) => (await fetch(`${app.url}/local/handoff-actions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'handoff.offer', requestId: h.id, version, staff }),
+    }));
+    const res = await offer('eve1', 1);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, offered: 1 });
+    const after = (await db.query('SELECT status, assignee, claim_due_at FROM exceptions WHERE id = $1', [a.id])).rows[0];
+    // Back in the queue, with a fresh 30-minute claim clock in working time from the offer.
+    expect(after).toMatchObject({ status: 'open', assignee: null });
+    expect(after.claim_due_at.toISOString()).toBe(new Date('2026-10-09T18:30:20+08:00').toISOString());
+    expect((await db.query('SELECT assignee FROM exceptions WHERE id = $1', [b.id])).rows[0].assignee).toBe('eve1');
+    const audit = (await db.query(`SELECT actor FROM audit_log WHERE entity = 'exception' AND entity_id = $1 AND action = 'exception.offered_to_shift'`, [a.id])).rows;
+    expect(audit).toEqual([{ actor: 'eve1' }]);
+    // Once per card: a second press is stale; the card says who offered.
+    expect((await offer('eve1', 1)).status).toBe(409);
+    const updated = await eventually(async () => {
+      const r = (await db.query(`SELECT card FROM local_cards WHERE card_key = $1`, [`handoff:${h.id}`])).rows[0]?.card;
+      return r?.status === 'offered' ? r : undefined;
+    }, 10_000, 'the updated card');
+    expect(updated.offered).toMatchObject({ by: '晚班乙', count: 1 });
+    // Someone not on the staff list cannot.
+    expect((await offer('nobody', 2)).status).toBe(403);
   });
 });

@@ -7,6 +7,10 @@ import type { ExceptionActionId } from '../../domain/exceptions/exception';
 import { consistencyCardTexts, lowStockCardTexts, priceCardTexts } from './inventory-card-texts';
 import { reconcileCardTexts } from './reconcile-card-texts';
 import { formatDue } from '../calendar/calendar-texts';
+import { handoffCardTexts } from './handoff-card-texts';
+import { formatAge } from './format-age';
+
+export { formatAge } from './format-age';
 import { formatTime, t, typeLabel, type Locale, type Vars } from '../i18n';
 import type { PlatformFormat, RenderOptions, CardButton, CardTexts } from './card-types';
 
@@ -118,6 +122,8 @@ export function cardTexts(card: Card, opts: RenderOptions, fmt: PlatformFormat):
       return silenceCardTexts(card, opts, fmt);
     case 'digest':
       return digestCardTexts(card, opts, fmt);
+    case 'handoff':
+      return handoffCardTexts(card, opts, fmt);
   }
 }
 
@@ -181,15 +187,6 @@ export function silenceCardTexts(card: SilenceCard, opts: RenderOptions, fmt: Pl
     ],
     buttons: [],
   };
-}
-
-/** A duration as people say it: 45 分钟 / 2 小时 5 分钟 (zh-CN) or 45 min / 2 h 5 min (en). */
-export function formatAge(ms: number, locale: Locale): string {
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  if (locale === 'zh-CN') return h > 0 ? `${h} 小时 ${m} 分钟` : `${m} 分钟`;
-  return h > 0 ? `${h} h ${m} min` : `${m} min`;
 }
 
 /** The backlog card's strings: no buttons, the oldest few orders listed. */
