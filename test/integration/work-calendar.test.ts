@@ -126,6 +126,15 @@ describe('a business-clock route over 国庆', () => {
   });
 });
 
+describe('/readyz', () => {
+  it('stays ready but says loudly that the next year (2027) has no holiday data', async () => {
+    clock.set(EVE);
+    const res = await fetch(`${app.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, calendar: { ok: false, years_without_data: [2027], warning: expect.stringContaining('2027') } });
+  });
+});
+
 describe('outside every shift', () => {
   it('a new critical exception pages the person on call at once', async () => {
     clock.set(EVE);
