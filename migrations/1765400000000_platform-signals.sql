@@ -131,6 +131,10 @@ $$;
 
 -- The exception's step where its type has steps: ship_overdue goes warning → breach.
 ALTER TABLE exceptions ADD COLUMN step text;
+-- Reasons as message keys with parameters ([{key, params}], `reason` keeps a text snapshot). The
+-- column belongs to the reasons-as-keys work (issue 14, migration 1765100000000, which runs first
+-- when both are merged); signal exceptions write it too, so it is created here if it is missing.
+ALTER TABLE exceptions ADD COLUMN IF NOT EXISTS reason_refs jsonb;
 
 -- Timers of the platform signals (Postgres is the truth; a BullMQ delayed job
 -- `signal:<order>:<kind>` only triggers them, and the maintenance sweep fires any it lost).

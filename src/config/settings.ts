@@ -4,6 +4,7 @@ import type { SlaPolicy, TimeWindow } from '../domain/sla/policy';
 import type { ChannelRules } from '../domain/sla/plan';
 import type { InventorySettings } from '../domain/inventory/types';
 import type { ShopSettings } from '../domain/reconcile/shop';
+import type { SignalSettings } from '../domain/signals/settings';
 
 export type StaffRole = 'agent' | 'supervisor' | 'manager' | 'admin';
 
@@ -46,9 +47,11 @@ export interface Settings {
   inventory: InventorySettings;
   /** The shops reconciled against their platform's order list (`shops:`). */
   shops: ShopSettings[];
+  /** Ship-by deadlines per channel and carrier tracking (`ship_by:`, `tracking:`). */
+  signals: SignalSettings;
 }
 
-export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed';
+export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed' | 'weighed';
 
 export const DEFAULT_SMS_WINDOW: TimeWindow = { from: '08:00', to: '22:00' };
 

@@ -1,5 +1,6 @@
 import type { Catalogue } from '../catalogue';
 import { commands } from './commands';
+import { signals } from './signals';
 
 /**
  * Feature catalogues beside the core texts (en.ts, zh-CN.ts). A feature area keeps its texts in a
@@ -8,4 +9,5 @@ import { commands } from './commands';
  */
 export const CATALOGUES: Record<string, Catalogue> = {
   commands,
+  signals,
 };
