@@ -42,7 +42,7 @@ export async function enqueueSignalApply(q: Queue, orderId: number): Promise<voi
 }
 
 export async function enqueueSubscribe(q: Queue, orderId: number): Promise<void> {
-  await q.add(JOB_TRACKING_SUBSCRIBE, { orderId }, { ...OPTIONS, jobId: `tracksub:${orderId}` });
+  await q.add(JOB_TRACKING_SUBSCRIBE, { orderId }, { ...OPTIONS, jobId: `tracking:${orderId}:subscribe` });
 }
 
 export interface SignalJobDeps {
