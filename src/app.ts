@@ -38,6 +38,11 @@ import { effectiveStaff } from './bot/local/local-mode';
 import { buildCalendar, yearsWithoutData, type WorkCalendar } from './domain/calendar';
 import { missingYearsText } from './present/calendar/calendar-texts';
 import { offerHandoff, type OfferInput } from './actions/shift-handoff';
+import type { SignalDeps } from './actions/apply-signals';
+import { createSignalQueue, enqueueSignalApply } from './jobs/signal-jobs';
+import { kuaidi100Subscriber } from './integrations/tracking/kuaidi100';
+import { registerStageApi } from './http/stage-api';
+import { registerTrackingWebhooks } from './http/tracking-webhooks';
 
 export interface AppOptions {
   role?: Role;
@@ -121,12 +126,30 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     ['douyin', douyinSource(config.platforms.douyin)],
     ['shopify', shopifySource(config.platforms.shopify.webhookSecret)],
   ]);
+  // Platform signals: ship-by and tracking timers, the tracking subscription (快递100 when configured).
+  const { kuaidi100 } = config;
+  const subscriber = kuaidi100.key && kuaidi100.salt && kuaidi100.callbackUrl
+    ? kuaidi100Subscriber({ key: kuaidi100.key, salt: kuaidi100.salt, callbackUrl: kuaidi100.callbackUrl, apiUrl: kuaidi100.apiUrl })
+    : undefined;
+  const signalDeps: SignalDeps = {
+    settings: settings.signals, routes: settings.rules.routes, locale: settings.locale, timezone: settings.timezone,
+    trackingProvider: subscriber ? 'kuaidi100' : null,
+  };
+  const signalQueue = createSignalQueue(redis, config.queuePrefix, logger);
+  const moveDeps = { pool, trigger, trackingProvider: signalDeps.trackingProvider, clock };
+
   const missing = calendarGaps(calendar, clock);
   if (missing.length > 0) logger.warn({ years: missing }, missingYearsText('en', missing));
   const http = buildServer({ pool, redis, metrics, logger, warnings: () => calendarReadiness(calendar, clock, settings.locale) });
   if (role !== 'worker') {
     registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger });
+    registerTrackingWebhooks(http, {
+      ...moveDeps, logger, kuaidi100Salt: kuaidi100.salt, webhookSecret: config.webhookSecret,
+      rejudge: (orderId) => enqueueSignalApply(signalQueue, orderId).catch((err: unknown) =>
+        logger.warn({ orderId, err: (err as Error).message }, 'signal re-check not enqueued; the order is judged again at its next event')),
+    });
   }
+  registerStageApi(http, { ...moveDeps, apiToken: config.apiToken });
   registerReadApi(http, { pool, apiToken: config.apiToken });
   registerInventoryApi(http, {
     pool, clock, logger, apiToken: config.apiToken, webhookSecret: config.webhookSecret,
@@ -148,6 +171,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       reconcile: { intake, pullers: configuredPullers(config.platforms, config.shopTokens) },
       tmc: taobaoTmc(config, intake, logger),
       pmc: pddPmc(config, intake, logger),
+      signalJobs: { deps: signalDeps, queue: signalQueue, subscriber },
     });
     // Catch up at once on whatever a previous run left unprocessed, rather than at the first tick.
     sweepUnprocessed(pool, trigger, { graceSeconds: 0, limit: 5000 }).catch((err: unknown) =>
@@ -170,6 +194,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       await workers?.close();
       await orderQueue.close().catch(() => undefined);
       await cardQueues.close().catch(() => undefined);
+      await signalQueue.close().catch(() => undefined);
       redis.disconnect();
       workerRedis?.disconnect();
       await pool.end();

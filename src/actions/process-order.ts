@@ -9,6 +9,8 @@ import type { InventorySettings } from '../domain/inventory/types';
 import { reserveStock } from './inventory/reserve-stock';
 import { dueTimes } from '../domain/sla/due';
 import type { WorkCalendar } from '../domain/calendar';
+import { applySignalsInTx, type SignalDeps, type SignalOutcome } from './apply-signals';
+import { isSignalType } from '../domain/signals/settings';
 
 /** Stages at which the goods have left the warehouse. */
 const SHIPPED_STAGES = new Set(['shipped', 'delivered']);
@@ -21,6 +23,8 @@ export interface ProcessDeps {
   inventory?: InventorySettings;
   /** The work calendar, for routes on a business clock (without it every clock is the wall clock). */
   calendar?: WorkCalendar;
+  /** With signals, each processed order also gets its ship-by, refund and tracking check (apply-signals.ts). */
+  signals?: SignalDeps;
 }
 
 export type ProcessOutcome =
@@ -30,6 +34,8 @@ export type ProcessOutcome =
       status: 'processed'; opened: CardRef[]; closed: CardRef[]; autoApproved: boolean; tags: string[]; cards?: { key: string; version: number }[];
       /** A thin push, left unjudged: the whole order should be fetched from the platform. */
       thin?: { revision: number };
+      /** What the signals step changed beyond opened/closed, and the jobs it needs after commit. */
+      signals?: Pick<SignalOutcome, 'changed' | 'timers' | 'subscribe'>;
     };
 
 /** An exception and the version its card must show. */
@@ -121,7 +127,8 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
       const closed: CardRef[] = [];
       const terminal = isTerminalStatus(order.status);
       for (const ex of existing) {
-        if (ex.status === 'resolved' || detectedTypes.has(ex.type)) continue;
+        // Signal exceptions (ship-by, refunds, tracking) are the signals step's own.
+        if (ex.status === 'resolved' || detectedTypes.has(ex.type) || isSignalType(ex.type)) continue;
         const resolution = terminal ? `order ${order.status}` : 'condition cleared by an order update';
         await tx.query(
           `UPDATE exceptions SET status = 'resolved', resolved_at = $2, resolution = $3, version = version + 1, updated_at = $2
@@ -139,15 +146,24 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
       const stillOpen = existing.some((e) => e.status !== 'resolved' && detectedTypes.has(e.type)) || opened.length > 0;
       const payable = order.status === 'paid' || order.status === 'completed';
       const autoApproved = result.autoApproved && !stillOpen;
+      // After the review decision: a ship-by warning or a tracking problem does not hold the review.
+      const signals = deps.signals ? await applySignalsInTx(tx, deps.signals, orderId, now, { tags: result.tags, writePriority: false, live: true }) : undefined;
+      if (signals) {
+        opened.push(...signals.opened);
+        closed.push(...signals.closed);
+      }
       await tx.query(
         `UPDATE orders SET tags = $2, priority = $3, processed_revision = revision, quiet = false,
            review_status = CASE WHEN review_status = 'approved' THEN 'approved' WHEN $4 THEN 'auto_approved' ELSE 'held' END,
            stage = CASE WHEN $4 AND $5 AND stage = 'pending' THEN 'reviewed' ELSE stage END,
            stage_changed_at = CASE WHEN $4 AND $5 AND stage = 'pending' THEN now() ELSE stage_changed_at END
          WHERE id = $1`,
-        [orderId, result.tags, result.priority, autoApproved, payable],
+        [orderId, result.tags, signals?.priority ?? result.priority, autoApproved, payable],
       );
-      return { status: 'processed' as const, opened, closed, autoApproved, tags: result.tags, cards: reservation?.cards ?? [] };
+      return {
+        status: 'processed' as const, opened, closed, autoApproved, tags: result.tags, cards: reservation?.cards ?? [],
+        signals: signals && { changed: signals.changed, timers: signals.timers, subscribe: signals.subscribe },
+      };
     },
     { actor: 'system', via: 'worker' },
   );

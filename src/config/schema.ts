@@ -74,7 +74,10 @@ const levelRepeat = z.strictObject({
   repeat_every_minutes: minutes.nullable().optional(),
   max_repeats: z.number().int().min(0).max(50).optional(),
 });
-const stageName = z.enum(['pending', 'reviewed', 'printed', 'packed']);
+const stageName = z.enum(['pending', 'reviewed', 'printed', 'packed', 'weighed']);
+// Fractions allowed (0.5 = 30 min); at most 30 days.
+const hours = z.number().positive().max(30 * 24);
+const channelName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a channel as orders name it: taobao, tmall, jd, pinduoduo, douyin, miniapp, shopify …');
 
 // inventory: channel pools, tolerances, the daily consistency report, price approval.
 const ianaZone = z.string().refine((tz) => {
@@ -175,6 +178,25 @@ export const fileSchema = z.strictObject({
       stages: z
         .partialRecord(stageName, z.strictObject({ threshold_minutes: minutes.optional(), team: z.string().min(1).optional() }))
         .optional(),
+    })
+    .optional(),
+  // Ship-by deadlines per order channel: the default when the platform gives none, when to warn,
+  // and the seller's note on what lateness costs (shown on the card, never used in logic).
+  ship_by: z
+    .record(
+      channelName,
+      z.strictObject({
+        default_hours: hours.nullable().optional(),
+        warn_hours: hours.optional(),
+        penalty_note: z.string().trim().min(1).max(300).nullable().optional(),
+      }),
+    )
+    .optional(),
+  tracking: z
+    .strictObject({
+      pickup_hours: hours.optional(),
+      stalled_hours: hours.optional(),
+      carrier_codes: z.record(z.string().min(1), z.string().regex(/^[a-z][a-z0-9]{1,30}$/, 'a 快递100 company code such as zhongtong')).optional(),
     })
     .optional(),
   pdd_pmc: z.strictObject({ enabled: z.boolean().optional() }).optional(),

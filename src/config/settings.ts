@@ -5,6 +5,7 @@ import type { ChannelRules } from '../domain/sla/plan';
 import type { InventorySettings } from '../domain/inventory/types';
 import type { ShopSettings } from '../domain/reconcile/shop';
 import type { CalendarSettings, HoursSpec } from '../domain/calendar';
+import type { SignalSettings } from '../domain/signals/settings';
 
 export type StaffRole = 'agent' | 'supervisor' | 'manager' | 'admin';
 
@@ -51,9 +52,11 @@ export interface Settings {
   shops: ShopSettings[];
   /** Holidays, 调休, team hours, time zones and on-call rosters (`calendar:` and each team's keys). */
   calendar: CalendarSettings;
+  /** Ship-by deadlines per channel and carrier tracking (`ship_by:`, `tracking:`). */
+  signals: SignalSettings;
 }
 
-export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed';
+export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed' | 'weighed';
 
 export const DEFAULT_SMS_WINDOW: TimeWindow = { from: '08:00', to: '22:00' };
 

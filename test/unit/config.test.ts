@@ -115,9 +115,9 @@ describe('invalid orderops.yml', () => {
     const err = configErrorOf(y('locale: zh-CN', 'teams:', '  service:', '    name: 客服组'));
     expect(err.code).toBe(ErrorCode.ConfigInvalid);
     const problems = err.details as ConfigProblem[];
-    expect(problems.map((p) => [p.key, p.line])).toEqual(Array(5).fill(['teams', 2]));
+    expect(problems.map((p) => [p.key, p.line])).toEqual(Array(8).fill(['teams', 2]));
     expect(problems.map((p) => p.message)).toEqual(
-      ['payment', 'remark_invoice', 'logistics_intercepted', 'stock_out', 'review'].map((type) =>
+      ['payment', 'remark_invoice', 'logistics_intercepted', 'stock_out', 'review', 'ship_overdue', 'refund_pending', 'pickup_overdue'].map((type) =>
         expect.stringContaining(`override rules.routes.${type}`),
       ),
     );

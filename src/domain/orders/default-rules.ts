@@ -66,6 +66,12 @@ export const DEFAULT_RULES: RulesConfig = {
     logistics_intercepted: route('warehouse', 'critical'),
     stock_out: route('warehouse', 'critical'),
     review: route('review'),
+    // Platform signals (src/domain/signals): a ship-by warning turns critical at breach.
+    ship_overdue: route('warehouse'),
+    refund_pending: route('warehouse', 'critical'), // do not ship / intercept the parcel
+    pickup_overdue: route('warehouse'),
+    tracking_stalled: route('service'),
+    delivery_refused: route('service'),
     default: route('service'),
   },
 };

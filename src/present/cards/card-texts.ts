@@ -189,7 +189,15 @@ export function silenceCardTexts(card: SilenceCard, opts: RenderOptions, fmt: Pl
   };
 }
 
-/** The backlog card's strings: no buttons, the oldest few orders listed. */
+/** One listed order of a backlog card, with its time left to ship-by (or how late it is). */
+function backlogItem(o: BacklogCard['oldest'][number], now: Date, locale: Locale, e: (s: string) => string, age: string): string {
+  if (!o.shipBy) return t(locale, 'backlog.item', { orderId: e(o.externalId), source: e(o.source), age });
+  const ms = new Date(o.shipBy).getTime() - now.getTime();
+  const left = ms >= 0 ? t(locale, 'signal.backlog.left', { left: formatAge(ms, locale) }) : t(locale, 'signal.backlog.late', { late: formatAge(-ms, locale) });
+  return t(locale, 'signal.backlog.item', { orderId: e(o.externalId), source: e(o.source), age, left });
+}
+
+/** The backlog card's strings: no buttons, the most urgent few orders listed. */
 export function backlogCardTexts(card: BacklogCard, opts: RenderOptions, fmt: PlatformFormat): CardTexts {
   const { locale, timezone } = opts;
   const now = opts.now ?? new Date();
@@ -200,7 +208,7 @@ export function backlogCardTexts(card: BacklogCard, opts: RenderOptions, fmt: Pl
     ? t(locale, 'backlog.status.open', { count: card.count, stage: e(stage), minutes: card.thresholdMinutes, age: age(card.oldestAt) })
     : t(locale, 'backlog.status.cleared', { time: card.clearedAt ? formatTime(card.clearedAt, timezone, locale, now) : '', peak: card.peak });
   const fields = card.status === 'open' && card.oldest.length > 0
-    ? [{ key: 'oldest', label: t(locale, 'backlog.field.oldest'), value: card.oldest.map((o) => t(locale, 'backlog.item', { orderId: e(o.externalId), source: e(o.source), age: age(o.since) })).join('\n') }]
+    ? [{ key: 'oldest', label: t(locale, 'backlog.field.oldest'), value: card.oldest.map((o) => backlogItem(o, now, locale, e, age(o.since))).join('\n') }]
     : [];
   fields.push({ key: 'since', label: t(locale, 'backlog.field.since'), value: formatTime(card.openedAt, timezone, locale, now) });
   return {

@@ -1,6 +1,7 @@
 import type { Catalogue } from '../catalogue';
 import { commands } from './commands';
 import { calendar } from './calendar';
+import { signals } from './signals';
 
 /**
  * Feature catalogues beside the core texts (en.ts, zh-CN.ts). A feature area keeps its texts in a
@@ -10,4 +11,5 @@ import { calendar } from './calendar';
 export const CATALOGUES: Record<string, Catalogue> = {
   commands,
   calendar,
+  signals,
 };
