@@ -5,6 +5,7 @@ import { orderKey, upsertOrders, type IncomingOrder, type WriteResult } from '..
 import { recordRejection, type RejectionVia } from '../db/rejects';
 import { sqlstateOf, writeFailureKind } from '../db/write-errors';
 import { orderInstantProblems } from '../domain/orders/storable';
+import { applyRefundSignals } from '../db/order-signals';
 import type { IntakeMetrics } from '../http/metrics';
 
 /** Something that makes sure a written order gets processed (BullMQ in production). */
@@ -116,9 +117,24 @@ export class OrderIntake {
     return this.committer.drain();
   }
 
+  /** Refund messages the upsert left unchanged (no order status of their own) still record the refund. */
+  private async withRefundSignals(batch: IncomingOrder[], results: (Flushed | ItemFailure)[]): Promise<(Flushed | ItemFailure)[]> {
+    const unchanged = batch.filter((b, i) => {
+      const r = results[i];
+      return b.order.refund && !(r instanceof ItemFailure) && r?.outcome === 'unchanged';
+    });
+    if (unchanged.length === 0) return results;
+    const changed = new Map((await applyRefundSignals(this.deps.pool, unchanged)).map((c) => [`${c.source}\u0000${c.externalId}`, c]));
+    return results.map((r) => {
+      if (r instanceof ItemFailure || r.outcome === 'refused') return r;
+      const c = changed.get(`${r.source}\u0000${r.externalId}`);
+      return c ? { ...r, outcome: 'updated' as const, id: c.id, revision: c.revision } : r;
+    });
+  }
+
   private async flush(batch: IncomingOrder[]): Promise<(Flushed | ItemFailure)[]> {
     const started = performance.now();
-    const results = await this.settle(batch);
+    const results = await this.withRefundSignals(batch, await this.settle(batch));
     this.deps.metrics?.batchSize.observe(batch.length);
     this.deps.metrics?.flushSeconds.observe((performance.now() - started) / 1000);
     const written = results.flatMap((r) => (!(r instanceof ItemFailure) && r.outcome !== 'refused' && r.id !== undefined ? [{ id: r.id, revision: r.revision! }] : []));

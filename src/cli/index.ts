@@ -9,6 +9,7 @@ import { importCommand } from './import-skus';
 import { reportConsistencyCommand } from './report-consistency';
 import { reconcileCommand } from './reconcile';
 import { rejectedCommand } from './rejected';
+import { calendarCommand } from './calendar';
 
 const HELP = `orderops — order operations in chat
 
@@ -31,6 +32,9 @@ Usage:
   orderops rejected list|show <id>|replay <id…>|replay --all [--since <t>] [--source <s>] [--reason <r>]
                                               payloads the intake refused (400/422): see why, then
                                               replay them through the normal path once fixed
+  orderops calendar check <YYYY-MM-DD> [--team ID] [--json]
+  orderops calendar due --team ID --from <ISO> --minutes N [--json]
+                                              what the work calendar thinks of a day, a due time
 
 Environment: DATABASE_URL, REDIS_URL, PORT, ORDER_WEBHOOK_SECRET, ORDEROPS_API_TOKEN,
 ORDEROPS_CONFIG (path of orderops.yml), LOG_LEVEL. See README.md.`;
@@ -45,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'reconcile') return reconcileCommand(argv.slice(1));
   // The rejected store parses its own options (see REJECTED_HELP).
   if (argv[0] === 'rejected') return rejectedCommand(argv.slice(1));
+  // The work calendar parses its own options (see CALENDAR_HELP).
+  if (argv[0] === 'calendar') return calendarCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

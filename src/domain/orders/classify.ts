@@ -16,7 +16,7 @@ import { canonicalProvince, checkDivisions } from './divisions';
 import { hasHouseNumber, matchKeywords, normalizePhrase, normalizeText } from './text';
 
 /** Used only when a rule set has no `default` route; config validation normally supplies one. */
-const FALLBACK_ROUTE: ExceptionRoute = { team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 60 };
+const FALLBACK_ROUTE: ExceptionRoute = { team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 60, clock: 'wall' };
 const DEFAULT_RELATIVE_LANDMARKS = ['附近', '对面', '旁边'];
 
 function parseDecimal(s: string): { units: bigint; scale: number } | null {
@@ -232,6 +232,7 @@ export function classify(order: Order, rules: RulesConfig, ctx: ClassifyContext)
       severity: route.severity,
       claimMinutes: route.claimMinutes,
       resolveMinutes: route.resolveMinutes,
+      clock: route.clock ?? 'wall',
     };
   });
   return { tags, priority, exceptions, autoApproved: exceptions.length === 0, trace: f.trace };

@@ -2,6 +2,8 @@ import type { Catalogue } from '../catalogue';
 import { commands } from './commands';
 import { rejected } from './rejected';
 import { lookupAccess } from './lookup-access';
+import { calendar } from './calendar';
+import { signals } from './signals';
 
 /**
  * Feature catalogues beside the core texts (en.ts, zh-CN.ts). A feature area keeps its texts in a
@@ -12,4 +14,6 @@ export const CATALOGUES: Record<string, Catalogue> = {
   commands,
   rejected,
   lookupAccess,
+  calendar,
+  signals,
 };
