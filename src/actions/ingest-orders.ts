@@ -87,14 +87,16 @@ export class OrderIntake {
     const accepted: IncomingOrder[] = [];
     const positions: number[] = [];
     orders.forEach((o, index) => {
-      const bad = orderInstantProblems(o.order)[0];
-      if (!bad) {
-        accepted.push(o);
-        positions.push(index);
+      const bad = orderInstantProblems(o.order);
+      const created = bad.find((b) => b.field === 'createdAt');
+      if (created) {
+        // An order needs its creation time: without one it cannot be an order (422, kept).
+        const message = created.problem === 'unparseable' ? 'is not a date and time' : 'must be a time between 1970 and 9999';
+        results[index] = { source: o.order.source, externalId: o.order.externalId, outcome: 'refused', refusal: { index, field: 'createdAt', message, reason: 'schema' } };
         return;
       }
-      const message = bad.problem === 'unparseable' ? 'is not a date and time' : 'must be a time between 1970 and 9999';
-      results[index] = { source: o.order.source, externalId: o.order.externalId, outcome: 'refused', refusal: { index, field: bad.field, message, reason: 'schema' } };
+      accepted.push(bad.length === 0 ? o : withoutTimes(o, bad.map((b) => b.field)));
+      positions.push(index);
     });
     if (accepted.length > 0) {
       const written = await this.committer.submit(accepted);
@@ -256,6 +258,17 @@ export class OrderIntake {
       this.deps.logger.error({ err: (e as Error).message, orders: refused.map((r) => r.externalId) }, 'could not keep refused orders in rejected_payloads');
     }
   }
+}
+
+/**
+ * The order without the optional times Postgres could not store (a platform's `0000-00-00`
+ * placeholder for "not yet"): a paid order is not refused for them. They stay in the raw payload,
+ * and the request bytes are kept beside the order with the fields named as repaired.
+ */
+function withoutTimes(o: IncomingOrder, fields: string[]): IncomingOrder {
+  const order = { ...o.order } as Record<string, unknown>;
+  for (const f of fields) delete order[f];
+  return { ...o, order: order as unknown as IncomingOrder['order'], repaired: [...(o.repaired ?? []), ...fields.map((f) => `data.${f} (not a storable time: dropped)`)] };
 }
 
 function unstorableMessage(e: unknown): string {

@@ -212,11 +212,11 @@ describe('with a verification token only', () => {
     expect([...repliesTo(help), ...repliesTo(stranger)]).toHaveLength(0);
   });
 
-  it('answers @bot 值班 with who is on duty per team (issue 20)', async () => {
-    const ask = groupMessage('值班');
-    ask.event.sender.sender_id.open_id = FS_STAFF.agent.open;
+  it('answers @bot 值班 with who is on duty per team (issue 20), to the asker alone (issue 13)', async () => {
+    const ask = groupMessage('值班', { sender: FS_STAFF.agent2.open });
     await postFeishu(app.url, ask);
-    const reply = await eventually(async () => stub.of('REPLY', (r) => r.path.includes(ask.event.message.message_id))[0], 10_000, 'the reply');
+    const reply = await eventually(async () => stub.of('EPHEMERAL', (r) => privateTo(ask)(r) && String(cardOf(r).body.elements[0].content).includes('值班情况'))[0], 10_000, 'the private answer');
+    expect(repliesTo(ask)).toHaveLength(0);
     const text = cardOf(reply).body.elements[0].content as string;
     expect(text).toContain('值班情况');
     // No roster and no hours in this test bed: always on, escalations go to the supervisors.

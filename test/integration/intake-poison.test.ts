@@ -1,6 +1,7 @@
 // Issue 13 points 1–3: one order Postgres cannot store never holds up the others, text is made
 // storable with the request bytes kept, and what cannot be an order gets 422 once and is kept.
 import pg from 'pg';
+import { parseGenericOrder } from '../../src/integrations/platforms/generic/generic-order';
 import { signBody } from '../../src/integrations/platforms/generic/signature';
 import { genericOrder, postOrders, startTestApp, uid, TEST_SECRET, type TestApp } from '../helpers/test-app';
 
@@ -169,6 +170,28 @@ describe('what cannot be an order gets 422 once and is kept', () => {
     expect(await stored([order.id as string])).toBe(0);
     const kept = await db.query('SELECT http_status, reason, via FROM rejected_payloads WHERE id = $1', [res.json.rejection_id]);
     expect(kept.rows[0]).toEqual({ http_status: 422, reason: 'schema', via: 'webhook' });
+  });
+
+  it('from a pull: an optional time no order can have is dropped (the order is kept), a bad creation time refuses the order', async () => {
+    const parsed = (o: Record<string, unknown>) => {
+      const r = parseGenericOrder(o);
+      if (!r.ok) throw new Error('fixture');
+      return r.order;
+    };
+    const kept = genericOrder();
+    const refused = genericOrder();
+    const results = await app.intake.ingest([
+      { order: { ...parsed(kept), paidAt: '0000-01-01T00:00:00Z' } as never, raw: { ...kept, paid_at: '0000-00-00 00:00:00' } },
+      { order: { ...parsed(refused), createdAt: '0000-01-01T00:00:00Z' }, raw: refused },
+    ], { via: 'pull' });
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'refused']);
+    const row = (await db.query(`SELECT data, text_repaired FROM orders WHERE external_id = $1`, [kept.id])).rows[0];
+    expect(row.data.paidAt).toBeUndefined();
+    expect(row.text_repaired).toEqual(['data.paidAt (not a storable time: dropped)']);
+    expect(await stored([refused.id as string])).toBe(0);
+    const rejection = (results[1] as { rejectionId?: number }).rejectionId;
+    const keptRow = (await db.query('SELECT via, reason, errors FROM rejected_payloads WHERE id = $1', [rejection])).rows[0];
+    expect(keptRow).toMatchObject({ via: 'pull', reason: 'schema', errors: [expect.objectContaining({ index: 1, field: 'createdAt' })] });
   });
 
   it('a field nested 10,000 levels deep answers 422 with its path, not 503', async () => {
