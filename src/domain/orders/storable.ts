@@ -90,8 +90,15 @@ export function makeStorable<T>(value: T): { value: T; repaired: string[] } {
 
 export type InstantProblem = 'unparseable' | 'out_of_range';
 
+// The shape every source writes (2026-01-08T20:01:02+08:00), in a year no offset can push out of
+// range: accepted without parsing — this runs for every order of a storm. Anything else is parsed;
+// a string of this shape that is still not a time (2026-02-30…) is refused by Postgres and isolated.
+const PLAIN = /^(\d{4})-\d\d-\d\dT/;
+
 /** Why an ISO 8601 instant cannot be an order's time, or null when it can. */
 export function instantProblem(iso: string): InstantProblem | null {
+  const plain = PLAIN.exec(iso);
+  if (plain && plain[1]! > '1970' && plain[1]! < '9999') return null;
   // Year 0000 and 5+-digit years are out of range however Date.parse reads them.
   const year = /^([+-]?\d+)-/.exec(iso.trim())?.[1];
   if (year !== undefined && (year.length !== 4 || year === '0000')) return 'out_of_range';
@@ -105,11 +112,14 @@ export function instantProblem(iso: string): InstantProblem | null {
  * cannot be stored, with why.
  */
 export function orderInstantProblems(order: object): { field: string; problem: InstantProblem }[] {
-  const out: { field: string; problem: InstantProblem }[] = [];
-  for (const [k, v] of Object.entries(order)) {
-    if (!k.endsWith('At') || typeof v !== 'string') continue;
+  let out: { field: string; problem: InstantProblem }[] | undefined;
+  const o = order as Record<string, unknown>;
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v !== 'string' || !k.endsWith('At')) continue;
     const problem = instantProblem(v);
-    if (problem) out.push({ field: k, problem });
+    if (problem) (out ??= []).push({ field: k, problem });
   }
-  return out;
+  return out ?? NONE;
 }
+const NONE: { field: string; problem: InstantProblem }[] = [];
