@@ -38,21 +38,36 @@ export function jsonPath(path: readonly (string | number)[]): string {
 }
 
 /**
- * The path of the first object/array nested deeper than `maxDepth`, or null. Iterative, so a value
- * nested a million levels deep is measured without exhausting the stack.
+ * The path of the first object/array nested deeper than `maxDepth`, or null. The walk never goes
+ * below `maxDepth`, so a value nested a million levels deep is measured without exhausting the
+ * stack; the path is only built for a value that is too deep (this runs for every request).
  *
  * @example tooDeep({ a: { b: {} } }, 2) // → 'a.b'
  */
 export function tooDeep(value: unknown, maxDepth = MAX_JSON_DEPTH): string | null {
-  const stack: { v: unknown; depth: number; path: (string | number)[] }[] = [{ v: value, depth: 0, path: [] }];
-  while (stack.length > 0) {
-    const { v, depth, path } = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth >= maxDepth) return shortPath(path);
-    if (Array.isArray(v)) v.forEach((c, i) => stack.push({ v: c, depth: depth + 1, path: [...path, i] }));
-    else for (const [k, c] of Object.entries(v)) stack.push({ v: c, depth: depth + 1, path: [...path, k] });
-  }
-  return null;
+  const path: (string | number)[] = [];
+  const walk = (v: unknown, depth: number): boolean => {
+    if (typeof v !== 'object' || v === null) return false;
+    if (depth >= maxDepth) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        if (walk(v[i], depth + 1)) {
+          path.push(i);
+          return true;
+        }
+      }
+      return false;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      if (walk(o[k], depth + 1)) {
+        path.push(k);
+        return true;
+      }
+    }
+    return false;
+  };
+  return walk(value, 0) ? shortPath(path.reverse()) : null;
 }
 
 function shortPath(path: (string | number)[]): string {
