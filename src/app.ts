@@ -118,7 +118,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   if (role !== 'worker') {
     registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger });
   }
-  registerReadApi(http, { pool, apiToken: config.apiToken });
+  registerReadApi(http, { pool, apiToken: config.apiToken, locale: settings.locale });
   registerInventoryApi(http, {
     pool, clock, logger, apiToken: config.apiToken, webhookSecret: config.webhookSecret,
     imports: inventory.imports, prices: inventory.prices, reports: inventory.reports,

@@ -2,6 +2,8 @@ import { classify } from '../domain/orders/classify';
 import { beforeShipping, judgeHistorical, replacesInFile } from '../domain/orders/history-import';
 import type { Order } from '../domain/orders/order';
 import type { RulesConfig } from '../domain/orders/rules-types';
+import type { Locale } from '../present/i18n';
+import { renderReasons } from '../present/i18n/message';
 import { parseGenericOrder } from '../integrations/platforms/generic/generic-order';
 import { contentHash } from '../db/order-writes';
 import { copyJson, copyValue, textArray, type ChunkResult } from '../db/order-import';
@@ -39,6 +41,8 @@ export interface ChunkSink {
 
 export interface OrderImportOptions {
   rules: RulesConfig;
+  /** The language of the `reason` text kept beside the reason keys. */
+  locale: Locale;
   /** Classification time (presale balance deadlines); one instant for the whole import. */
   now: Date;
   /** Hand in-flight orders to normal processing (cards, SLA timers) instead of recording them quietly. */
@@ -170,7 +174,7 @@ export class OrderImporter {
     // Stored and hashed exactly as the webhook stores the same order, so a later identical post is "unchanged".
     const rawJson = JSON.stringify(raw);
     const exc = v.recorded.length === 0 ? null : JSON.stringify(v.recorded.map((e) => ({
-      type: e.type, rule: e.rule, reason: e.reason, team: e.team, severity: e.severity, claim_minutes: e.claimMinutes, resolve_minutes: e.resolveMinutes,
+      type: e.type, rule: e.rule, reason: renderReasons(this.opts.locale, e.reasons), reason_refs: e.reasons, team: e.team, severity: e.severity, claim_minutes: e.claimMinutes, resolve_minutes: e.resolveMinutes,
     })));
     const head = [
       order.source, order.externalId, order.channel, order.shop, order.status, order.stage ?? 'pending', order.createdAt,

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { Queryable } from '../db/pool';
 import { releaseOrderLines } from '../db/digests';
 import type { Clock } from '../domain/ports';
+import type { MessageRef } from '../domain/message';
+import { reasonsSql } from '../db/reasons-sql';
 
 export interface LookupOrder {
   id: number;
@@ -12,7 +14,7 @@ export interface LookupOrder {
   total: string;
   currency: string;
   receivedAt: Date;
-  exceptions: { type: string; status: string; reason: string; assignee: string | null }[];
+  exceptions: { type: string; status: string; reasons: MessageRef[]; assignee: string | null }[];
   timeline: { at: Date; text: string }[];
 }
 
@@ -49,8 +51,8 @@ export async function lookupOrders(db: Queryable, rawQuery: string): Promise<Loo
   if (rows.length === 0) return { kind: 'not_found', query };
   const ids = rows.map((r) => r.id);
   const [ex, hist, audit] = await Promise.all([
-    db.query<{ order_id: number; type: string; status: string; reason: string; assignee: string | null }>(
-      `SELECT e.order_id, e.type, e.status, e.reason, coalesce(s.name, e.assignee) AS assignee
+    db.query<{ order_id: number; type: string; status: string; reasons: MessageRef[]; assignee: string | null }>(
+      `SELECT e.order_id, e.type, e.status, ${reasonsSql('e')} AS reasons, coalesce(s.name, e.assignee) AS assignee
        FROM exceptions e LEFT JOIN staff s ON s.id = e.assignee WHERE e.order_id = ANY($1) ORDER BY e.id`,
       [ids],
     ),

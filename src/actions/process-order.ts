@@ -7,6 +7,8 @@ import { withTransaction } from '../db/pool';
 import { insertAudit } from '../db/audit';
 import type { InventorySettings } from '../domain/inventory/types';
 import { reserveStock } from './inventory/reserve-stock';
+import { renderReasons } from '../present/i18n/message';
+import type { Locale } from '../present/i18n';
 
 /** Stages at which the goods have left the warehouse. */
 const SHIPPED_STAGES = new Set(['shipped', 'delivered']);
@@ -15,6 +17,8 @@ export interface ProcessDeps {
   pool: pg.Pool;
   rules: RulesConfig;
   clock: Clock;
+  /** The language of the `reason` text kept beside the reason keys (for people reading the table). */
+  locale: Locale;
   /** With inventory enabled, processing reserves the order's stock from its channel's pool. */
   inventory?: InventorySettings;
 }
@@ -98,10 +102,10 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
         }
         if (known) continue;
         const ins = await tx.query<{ id: number }>(
-          `INSERT INTO exceptions (order_id, type, rule, reason, team, severity, claim_due_at, resolve_due_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+          `INSERT INTO exceptions (order_id, type, rule, reason, reason_refs, team, severity, claim_due_at, resolve_due_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (order_id, type) DO NOTHING RETURNING id`,
-          [orderId, ex.type, ex.rule, ex.reason, ex.team, ex.severity,
+          [orderId, ex.type, ex.rule, renderReasons(deps.locale, ex.reasons), JSON.stringify(ex.reasons), ex.team, ex.severity,
             new Date(now.getTime() + ex.claimMinutes * 60_000), new Date(now.getTime() + ex.resolveMinutes * 60_000)],
         );
         const id = ins.rows[0]?.id;
@@ -109,7 +113,7 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
         opened.push({ id, version: 1 });
         await insertAudit(tx, {
           actor: 'system', source: 'worker', entity: 'exception', entityId: id, action: 'exception.opened',
-          after: { status: 'open', type: ex.type, team: ex.team }, details: { rule: ex.rule, reason: ex.reason, revision: row.revision },
+          after: { status: 'open', type: ex.type, team: ex.team }, details: { rule: ex.rule, reasons: ex.reasons, revision: row.revision },
         });
       }
 

@@ -59,7 +59,7 @@ export async function importOrdersFile(
     ? new Map((await deps.pool.query<{ sku: string; n: number }>('SELECT sku, greatest(stock - reserved, 0) AS n FROM skus')).rows.map((r) => [r.sku, r.n]))
     : undefined;
   const lanes = opts.lanes ?? IMPORT_LANES;
-  const importOpts: OrderImportOptions = { rules, now: deps.clock.now(), cards: opts.cards, stock, chunkOrders: opts.chunkOrders, lanes };
+  const importOpts: OrderImportOptions = { rules, locale: deps.config.settings.locale, now: deps.clock.now(), cards: opts.cards, stock, chunkOrders: opts.chunkOrders, lanes };
   const bar = io.progress && size > 256 * 1024
     ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {lines} lines | {bad} bad | {eta_formatted} left', stream: process.stderr, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic)
     : undefined;

@@ -5,6 +5,7 @@ import type { Card } from '../../domain/ports';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
 import type { AddressErrors, AddressField } from '../../domain/orders/address-fix';
 import { t, type Locale } from '../../present/i18n';
+import { renderReasons } from '../../present/i18n/message';
 import { escapeFeishu, unescapeFeishu } from './feishu-format';
 
 /** What a button sends back (`action.value` of card.action.trigger): always an object. */
@@ -123,7 +124,7 @@ function addressForm(opts: FeishuCardOptions, submit: FeishuActionValue): Record
       ...(prefill ? { default_value: prefill.slice(0, FIELD_MAX[f]) } : {}),
     });
     const err = errors[f];
-    if (err) inner.push({ tag: 'markdown', content: `<font color='red'>${escapeFeishu(err)}</font>` });
+    if (err?.length) inner.push({ tag: 'markdown', content: `<font color='red'>${renderReasons(opts.locale, err, escapeFeishu)}</font>` });
   }
   inner.push({
     tag: 'button',

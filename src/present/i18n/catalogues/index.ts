@@ -1,5 +1,7 @@
 import type { Catalogue } from '../catalogue';
 import { commands } from './commands';
+import { notify } from './notify';
+import { rules } from './rules';
 
 /**
  * Feature catalogues beside the core texts (en.ts, zh-CN.ts). A feature area keeps its texts in a
@@ -8,4 +10,6 @@ import { commands } from './commands';
  */
 export const CATALOGUES: Record<string, Catalogue> = {
   commands,
+  notify,
+  rules,
 };
