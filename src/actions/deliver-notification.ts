@@ -12,8 +12,7 @@ import { t, typeLabel, type Locale } from '../present/i18n';
 import { renderReasons } from '../present/i18n/message';
 import type { MessageRef } from '../domain/message';
 import { reasonsSql } from '../db/reasons-sql';
-import type { Mailer } from '../integrations/email/mailer';
-import type { SmsSender } from '../integrations/sms/sms-sender';
+import type { Mailer, SmsSender } from '../domain/notify/ports';
 
 export interface DeliveryDeps {
   pool: pg.Pool;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type pg from 'pg';
 import { GroupCommitter } from '../db/group-commit';
 import { orderKey, upsertOrders, type IncomingOrder, type WriteResult } from '../db/order-writes';
-import type { IntakeMetrics } from '../http/metrics';
+import type { IntakeMeter } from '../domain/ports';
 
 /** Something that makes sure a written order gets processed (BullMQ in production). */
 export interface ProcessingTrigger {
@@ -19,7 +19,7 @@ export interface IntakeDeps {
   pool: pg.Pool;
   trigger: ProcessingTrigger;
   logger: Logger;
-  metrics?: IntakeMetrics;
+  metrics?: IntakeMeter;
   maxBatch: number;
   maxConcurrentFlushes: number;
   maxPending: number;

@@ -3,26 +3,10 @@ import type { Queryable } from '../db/pool';
 import { releaseOrderLines } from '../db/digests';
 import type { Clock } from '../domain/ports';
 import type { MessageRef } from '../domain/message';
+import type { LookupResult } from '../domain/orders/lookup';
 import { reasonsSql } from '../db/reasons-sql';
 
-export interface LookupOrder {
-  id: number;
-  source: string;
-  externalId: string;
-  status: string;
-  stage: string;
-  total: string;
-  currency: string;
-  receivedAt: Date;
-  exceptions: { type: string; status: string; reasons: MessageRef[]; assignee: string | null }[];
-  timeline: { at: Date; text: string }[];
-}
-
-export type LookupResult =
-  | { kind: 'usage' }
-  | { kind: 'not_found'; query: string }
-  /** `released`: digest lines of the order that were given cards of their own by this lookup. */
-  | { kind: 'found'; total: number; orders: LookupOrder[]; released?: number };
+export type { LookupOrder, LookupResult } from '../domain/orders/lookup';
 
 const MAX_QUERY = 64;
 const MAX_SHOWN = 5;

@@ -1,12 +1,9 @@
 import { hash } from 'node:crypto';
 import type { Order } from '../domain/orders/order';
+import type { IncomingOrder } from '../domain/platforms/ports';
 import type { Queryable } from './pool';
 
-export interface IncomingOrder {
-  order: Order;
-  /** The order as the platform sent it; unknown fields included. */
-  raw: unknown;
-}
+export type { IncomingOrder } from '../domain/platforms/ports';
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 

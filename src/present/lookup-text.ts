@@ -1,4 +1,4 @@
-import type { LookupResult } from '../actions/lookup-order';
+import type { LookupResult } from '../domain/orders/lookup';
 import type { PlatformFormat } from './cards/card-texts';
 import { formatTime, t, typeLabel, type Locale } from './i18n';
 import { renderReasons } from './i18n/message';

@@ -1,8 +1,8 @@
 import { cardTexts, exceptionCardTexts } from '../../src/present/cards/card-texts';
 import type { BacklogCard } from '../../src/domain/cards/backlog-card';
 import type { DigestCard } from '../../src/domain/cards/digest-card';
-import { renderFeishuCard, FORM_NAME, FORM_SUBMIT_NAME } from '../../src/bot/feishu/feishu-card';
-import { escapeFeishu, feishuFormat, mentionFeishu, unescapeFeishu } from '../../src/bot/feishu/feishu-format';
+import { renderFeishuCard, FORM_NAME, FORM_SUBMIT_NAME } from '../../src/integrations/feishu/feishu-card';
+import { escapeFeishu, feishuFormat, mentionFeishu, unescapeFeishu } from '../../src/integrations/feishu/feishu-format';
 import { buildExceptionCard, type ExceptionCardInput } from '../../src/domain/cards/exception-card';
 
 const now = new Date('2026-01-08T12:30:00Z');

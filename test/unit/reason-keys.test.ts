@@ -10,8 +10,8 @@ import { MESSAGE_KEYS, type Locale } from '../../src/present/i18n';
 import { renderReasons } from '../../src/present/i18n/message';
 import { slackFormat } from '../../src/integrations/slack/mrkdwn';
 import { cardMessage } from '../../src/integrations/slack/blocks/card-blocks';
-import { feishuFormat } from '../../src/bot/feishu/feishu-format';
-import { renderFeishuCard } from '../../src/bot/feishu/feishu-card';
+import { feishuFormat } from '../../src/integrations/feishu/feishu-format';
+import { renderFeishuCard } from '../../src/integrations/feishu/feishu-card';
 import { htmlFormat } from '../../src/bot/local/html-format';
 
 const NOW = '2026-01-09T10:00:00+08:00';
