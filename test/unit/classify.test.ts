@@ -1,4 +1,4 @@
-import { classify, compareDecimal } from '../../src/domain/orders/classify';
+import { classify } from '../../src/domain/orders/classify';
 import { DEFAULT_RULES } from '../../src/domain/orders/default-rules';
 import type { Address, Order, OrderStatus } from '../../src/domain/orders/order';
 import type { Classification, ClassifyContext, DetectedException, RulesConfig } from '../../src/domain/orders/rules-types';
@@ -165,18 +165,6 @@ describe('classify: payment and stock amounts', () => {
     const result = run({ items }, { now: NOW, stock: new Map([['LAMP-01', 3]]) });
     expect(types(result)).toEqual(['stock_out']);
     expect(reasonOf(result.exceptions[0])).toBe('库存不足：LAMP-01（需4，可用3）');
-  });
-
-  it.each<[string, string, -1 | 0 | 1 | null]>([
-    ['599.00', '599', 0],
-    ['0.1', '0.10', 0],
-    ['2999.99', '3000', -1],
-    ['3000.001', '3000', 1],
-    ['-1', '0', -1],
-    ['12345678901234567890.01', '12345678901234567890', 1],
-    ['abc', '1', null],
-  ])('compareDecimal(%s, %s) = %s', (a, b, expected) => {
-    expect(compareDecimal(a, b)).toBe(expected);
   });
 });
 

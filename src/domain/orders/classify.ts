@@ -15,34 +15,14 @@ import type {
 import { canonicalProvince, checkDivisions } from './divisions';
 import { hasHouseNumber, matchKeywords, normalizePhrase, normalizeText } from './text';
 import { msg, type MessageRef } from '../message';
+import { compareDecimal } from '../money';
 
 /** Used only when a rule set has no `default` route; config validation normally supplies one. */
 const FALLBACK_ROUTE: ExceptionRoute = { team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 60 };
 const DEFAULT_RELATIVE_LANDMARKS = ['附近', '对面', '旁边'];
 const DISABLED = msg('trace.disabled');
 
-function parseDecimal(s: string): { units: bigint; scale: number } | null {
-  const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(s);
-  if (!m || (!m[2] && !m[3])) return null;
-  const frac = m[3] ?? '';
-  return { units: BigInt(`${m[1] === '-' ? '-' : ''}${m[2] || '0'}${frac}`), scale: frac.length };
-}
-
-/**
- * Exact comparison of decimal strings (-1, 0, 1), or null if either is not a decimal.
- * Money never goes through floats: "0.10" + "0.20" style rounding must not decide an exception.
- * @example compareDecimal('599.00', '599') // 0
- */
-export function compareDecimal(a: string, b: string): -1 | 0 | 1 | null {
-  const x = parseDecimal(a);
-  const y = parseDecimal(b);
-  if (!x || !y) return null;
-  const scale = Math.max(x.scale, y.scale);
-  const xs = x.units * 10n ** BigInt(scale - x.scale);
-  const ys = y.units * 10n ** BigInt(scale - y.scale);
-  return xs < ys ? -1 : xs > ys ? 1 : 0;
-}
-
+/** Money thresholds compare exactly, at any scale (domain/money.ts rule 5). */
 const atLeast = (a: string, b: string): boolean => (compareDecimal(a, b) ?? -1) >= 0;
 
 /**

@@ -4,7 +4,7 @@ import type { ItemError } from '../source';
 import type { ShopMessage, ShopMessageQueue } from '../../../domain/platforms/ports';
 import { callTop, type TaobaoPullOptions } from './pull';
 import { topList } from './order-map';
-import { toYuan } from '../common/money';
+import { toYuan } from '../../../domain/money';
 
 /** A TMC message as `taobao.tmc.messages.consume` hands it out (§2.1); `content` is a JSON string. */
 export interface TmcMessage {
