@@ -1,6 +1,6 @@
 import { parseJsonLossless } from './lossless-json';
 import type { Order, OrderStage, OrderStatus } from '../../../domain/orders/order';
-import type { IncomingOrder } from '../../../db/order-writes';
+import type { IncomingOrder } from '../../../domain/platforms/ports';
 import type { ItemError } from '../source';
 
 /** Why a platform says an order must not ship yet (shop-platforms.md §7.2). */
