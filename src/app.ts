@@ -36,6 +36,14 @@ import { createSlackFront } from './bot/slack/slack-front';
 import { createFeishuFront } from './bot/feishu/feishu-front';
 import { createLocalFront } from './bot/local/local-front';
 import { effectiveStaff } from './bot/local/local-mode';
+import { buildCalendar, yearsWithoutData, type WorkCalendar } from './domain/calendar';
+import { missingYearsText } from './present/calendar/calendar-texts';
+import { offerHandoff, type OfferInput } from './actions/shift-handoff';
+import type { SignalDeps } from './actions/apply-signals';
+import { createSignalQueue, enqueueSignalApply } from './jobs/signal-jobs';
+import { kuaidi100Subscriber } from './integrations/tracking/kuaidi100';
+import { registerStageApi } from './http/stage-api';
+import { registerTrackingWebhooks } from './http/tracking-webhooks';
 
 export interface AppOptions {
   role?: Role;
@@ -104,7 +112,11 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     pool, clock, locale: settings.locale, inventory: settings.inventory, publicUrl: config.publicUrl, apiToken: config.apiToken,
     cardChanged: (key, version) => enqueueCard(cardQueues, key, version),
   });
-  const frontDeps = { config, pool, actions, inventory, rules: settings.rules, clock, logger };
+  const calendar = buildCalendar(settings.calendar);
+  const handoffs = {
+    offer: (input: OfferInput) => offerHandoff({ pool, clock, calendar, cards: triggers.cards, cardChanged: (key, version) => enqueueCard(cardQueues, key, version) }, input),
+  };
+  const frontDeps = { config, pool, actions, inventory, rules: settings.rules, clock, logger, handoffs };
   const fronts = [createSlackFront(frontDeps), createFeishuFront(frontDeps), createLocalFront(frontDeps)].filter(
     (f): f is ChatFront => f !== undefined,
   );
@@ -115,10 +127,30 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     ['douyin', douyinSource(config.platforms.douyin)],
     ['shopify', shopifySource(config.platforms.shopify.webhookSecret)],
   ]);
-  const http = buildServer({ pool, redis, metrics, logger });
+  // Platform signals: ship-by and tracking timers, the tracking subscription (快递100 when configured).
+  const { kuaidi100 } = config;
+  const subscriber = kuaidi100.key && kuaidi100.salt && kuaidi100.callbackUrl
+    ? kuaidi100Subscriber({ key: kuaidi100.key, salt: kuaidi100.salt, callbackUrl: kuaidi100.callbackUrl, apiUrl: kuaidi100.apiUrl })
+    : undefined;
+  const signalDeps: SignalDeps = {
+    settings: settings.signals, routes: settings.rules.routes, locale: settings.locale, timezone: settings.timezone,
+    trackingProvider: subscriber ? 'kuaidi100' : null,
+  };
+  const signalQueue = createSignalQueue(redis, config.queuePrefix, logger);
+  const moveDeps = { pool, trigger, trackingProvider: signalDeps.trackingProvider, clock };
+
+  const missing = calendarGaps(calendar, clock);
+  if (missing.length > 0) logger.warn({ years: missing }, missingYearsText('en', missing));
+  const http = buildServer({ pool, redis, metrics, logger, warnings: () => calendarReadiness(calendar, clock, settings.locale) });
   if (role !== 'worker') {
     registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger });
+    registerTrackingWebhooks(http, {
+      ...moveDeps, logger, kuaidi100Salt: kuaidi100.salt, webhookSecret: config.webhookSecret,
+      rejudge: (orderId) => enqueueSignalApply(signalQueue, orderId).catch((err: unknown) =>
+        logger.warn({ orderId, err: (err as Error).message }, 'signal re-check not enqueued; the order is judged again at its next event')),
+    });
   }
+  registerStageApi(http, { ...moveDeps, apiToken: config.apiToken });
   registerReadApi(http, { pool, apiToken: config.apiToken, locale: settings.locale });
   registerInventoryApi(http, {
     pool, clock, logger, apiToken: config.apiToken, webhookSecret: config.webhookSecret,
@@ -131,7 +163,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   if (role !== 'intake') {
     workerRedis = workerConnection(config.redisUrl);
     workers = await startWorkers({
-      pool, rules: settings.rules, clock, connection: workerRedis, prefix: config.queuePrefix, logger, metrics, trigger,
+      pool, rules: settings.rules, clock, calendar, connection: workerRedis, prefix: config.queuePrefix, logger, metrics, trigger,
       concurrency: settings.processing.concurrency, sweepSeconds: settings.processing.sweepSeconds,
       settings, chats, locale: settings.locale, triggers, queues: cardQueues, registry: metrics.registry,
       mailer: config.smtp ? smtpMailer(config.smtp.url, config.smtp.from) : undefined,
@@ -140,6 +172,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       reconcile: { intake, pullers: configuredPullers(config.platforms, config.shopTokens) },
       tmc: taobaoTmc(config, intake, logger),
       pmc: pddPmc(config, intake, logger),
+      signalJobs: { deps: signalDeps, queue: signalQueue, subscriber },
     });
     // Catch up at once on whatever a previous run left unprocessed, rather than at the first tick.
     sweepUnprocessed(pool, trigger, { graceSeconds: 0, limit: 5000 }).catch((err: unknown) =>
@@ -162,11 +195,24 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       await workers?.close();
       await orderQueue.close().catch(() => undefined);
       await cardQueues.close().catch(() => undefined);
+      await signalQueue.close().catch(() => undefined);
       redis.disconnect();
       workerRedis?.disconnect();
       await pool.end();
     },
   };
+}
+
+/** The current and next year (in the global zone) when the holiday calendar has no data for them. */
+function calendarGaps(cal: WorkCalendar, clock: Clock): number[] {
+  const year = Number(new Intl.DateTimeFormat('en-CA', { timeZone: cal.settings.timezone, year: 'numeric' }).format(clock.now()));
+  return yearsWithoutData(cal, [year, year + 1]);
+}
+
+/** /readyz's calendar entry: ready either way, but a year without holiday data is said loudly. */
+function calendarReadiness(cal: WorkCalendar, clock: Clock, locale: AppConfig['settings']['locale']): Record<string, unknown> {
+  const years = calendarGaps(cal, clock);
+  return { calendar: { ok: years.length === 0, years_without_data: years, ...(years.length > 0 ? { warning: missingYearsText(locale, years) } : {}) } };
 }
 
 /** Taobao's TMC consumer when `taobao_tmc.enabled` and the app's credentials are set (else a warning). */

@@ -116,7 +116,7 @@ async function send(deps: DeliveryDeps, n: NotificationRow, c: Ctx): Promise<{ s
   switch (channel) {
     case 'chat_dm': {
       if (!port || !c.recipient) return { status: 'skipped', detail: 'platform or person no longer configured' };
-      const ok = await port.sendDirect(c.recipient, notice(c.level === 1 ? 'sla.level1.dm' : 'sla.level2.dm'));
+      const ok = await port.sendDirect(c.recipient, notice(n.kind === 'offshift_page' ? 'calendar.page.dm' : c.level === 1 ? 'sla.level1.dm' : 'sla.level2.dm'));
       return ok ? { status: 'sent' } : { status: 'skipped', detail: `no ${platform} identity` };
     }
     case 'card_mention': {

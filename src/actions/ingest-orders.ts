@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type pg from 'pg';
 import { GroupCommitter } from '../db/group-commit';
 import { orderKey, upsertOrders, type IncomingOrder, type WriteResult } from '../db/order-writes';
+import { applyRefundSignals } from '../db/order-signals';
 import type { IntakeMeter } from '../domain/ports';
 
 /** Something that makes sure a written order gets processed (BullMQ in production). */
@@ -53,9 +54,20 @@ export class OrderIntake {
     return this.committer.drain();
   }
 
+  /** Refund messages the upsert left unchanged (no order status of their own) still record the refund. */
+  private async withRefundSignals(batch: IncomingOrder[], results: WriteResult[]): Promise<WriteResult[]> {
+    const unchanged = batch.filter((b, i) => b.order.refund && results[i]!.outcome === 'unchanged');
+    if (unchanged.length === 0) return results;
+    const changed = new Map((await applyRefundSignals(this.deps.pool, unchanged)).map((c) => [`${c.source}\u0000${c.externalId}`, c]));
+    return results.map((r) => {
+      const c = changed.get(`${r.source}\u0000${r.externalId}`);
+      return c ? { ...r, outcome: 'updated' as const, id: c.id, revision: c.revision } : r;
+    });
+  }
+
   private async flush(batch: IncomingOrder[]): Promise<WriteResult[]> {
     const started = performance.now();
-    const results = await upsertOrders(this.deps.pool, batch);
+    const results = await this.withRefundSignals(batch, await upsertOrders(this.deps.pool, batch));
     this.deps.metrics?.batchSize.observe(batch.length);
     this.deps.metrics?.flushSeconds.observe((performance.now() - started) / 1000);
     const written = results.flatMap((r) => (r.id !== undefined ? [{ id: r.id, revision: r.revision! }] : []));

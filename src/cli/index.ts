@@ -8,6 +8,7 @@ import { demoCommand } from './demo';
 import { importCommand } from './import-skus';
 import { reportConsistencyCommand } from './report-consistency';
 import { reconcileCommand } from './reconcile';
+import { calendarCommand } from './calendar';
 
 const HELP = `orderops — order operations in chat
 
@@ -27,6 +28,9 @@ Usage:
                                               the multi-platform stock/price consistency report
   orderops reconcile --source <s> [--shop <id>] --since <t> [--until <t>] [--dry-run]
                                               pull a shop's order list, ingest what is missing
+  orderops calendar check <YYYY-MM-DD> [--team ID] [--json]
+  orderops calendar due --team ID --from <ISO> --minutes N [--json]
+                                              what the work calendar thinks of a day, a due time
 
 Environment: DATABASE_URL, REDIS_URL, PORT, ORDER_WEBHOOK_SECRET, ORDEROPS_API_TOKEN,
 ORDEROPS_CONFIG (path of orderops.yml), LOG_LEVEL. See README.md.`;
@@ -39,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'report' && argv[1] === 'consistency') return reportConsistencyCommand(argv.slice(2));
   // Reconciliation parses its own options (see RECONCILE_HELP).
   if (argv[0] === 'reconcile') return reconcileCommand(argv.slice(1));
+  // The work calendar parses its own options (see CALENDAR_HELP).
+  if (argv[0] === 'calendar') return calendarCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

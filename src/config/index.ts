@@ -49,6 +49,11 @@ export interface AppConfig {
   publicUrl?: string;
   /** Each configured shop's access token, by shop id, read from the env var its `token_env` names (absent when unset). */
   shopTokens: Record<string, string>;
+  /**
+   * 快递100: `salt` verifies its pushes to /webhooks/tracking/kuaidi100 (KUAIDI100_SALT); with `key`
+   * (KUAIDI100_KEY) and a callback URL the bot also subscribes each shipped parcel.
+   */
+  kuaidi100: { salt?: string; key?: string; apiUrl: string; callbackUrl?: string };
 }
 
 export interface PlatformsConfig {
@@ -108,10 +113,20 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.SMTP_FROM || 'orderops <orderops@localhost>' } : undefined,
     sms: readSms(env),
     publicUrl: env.ORDEROPS_PUBLIC_URL || undefined,
+    kuaidi100: readKuaidi100(env),
     shopTokens: Object.fromEntries(
       settings.shops.flatMap((s) => (s.tokenEnv && env[s.tokenEnv] ? [[s.id, env[s.tokenEnv]!] as const] : [])),
     ),
   };
+}
+
+function readKuaidi100(env: NodeJS.ProcessEnv): AppConfig['kuaidi100'] {
+  const publicUrl = env.ORDEROPS_PUBLIC_URL?.replace(/\/+$/, '');
+  const callbackUrl = env.KUAIDI100_CALLBACK_URL || (publicUrl ? `${publicUrl}/webhooks/tracking/kuaidi100` : undefined);
+  for (const [name, v] of [['KUAIDI100_API_URL', env.KUAIDI100_API_URL], ['KUAIDI100_CALLBACK_URL', callbackUrl]] as const) {
+    if (v && !/^https?:\/\//.test(v)) throw new OrderopsError(ErrorCode.ConfigInvalid, `${name} must be an http(s) URL, got "${v}"`);
+  }
+  return { salt: env.KUAIDI100_SALT || undefined, key: env.KUAIDI100_KEY || undefined, apiUrl: env.KUAIDI100_API_URL || 'https://poll.kuaidi100.com', callbackUrl };
 }
 
 function readPlatforms(env: NodeJS.ProcessEnv): PlatformsConfig {

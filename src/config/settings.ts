@@ -4,6 +4,8 @@ import type { SlaPolicy, TimeWindow } from '../domain/sla/policy';
 import type { ChannelRules } from '../domain/sla/plan';
 import type { InventorySettings } from '../domain/inventory/types';
 import type { ShopSettings } from '../domain/reconcile/shop';
+import type { CalendarSettings, HoursSpec } from '../domain/calendar';
+import type { SignalSettings } from '../domain/signals/settings';
 
 export type StaffRole = 'agent' | 'supervisor' | 'manager' | 'admin';
 
@@ -16,6 +18,8 @@ export interface StaffMember {
   feishu?: string;
   email?: string;
   phone?: string;
+  /** Their own shift within the team (default: the team's hours). */
+  hours?: HoursSpec;
 }
 
 /** Everything orderops.yml decides, after validation and defaults. */
@@ -46,9 +50,13 @@ export interface Settings {
   inventory: InventorySettings;
   /** The shops reconciled against their platform's order list (`shops:`). */
   shops: ShopSettings[];
+  /** Holidays, 调休, team hours, time zones and on-call rosters (`calendar:` and each team's keys). */
+  calendar: CalendarSettings;
+  /** Ship-by deadlines per channel and carrier tracking (`ship_by:`, `tracking:`). */
+  signals: SignalSettings;
 }
 
-export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed';
+export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed' | 'weighed';
 
 export const DEFAULT_SMS_WINDOW: TimeWindow = { from: '08:00', to: '22:00' };
 
@@ -56,6 +64,8 @@ export interface TeamSettings {
   name: string;
   slack_channel?: string;
   feishu_chat?: string;
+  /** Handoff cards at shift starts (default true; teams with hours only). */
+  handoff_card?: boolean;
 }
 
 export const DEFAULT_TEAMS: Record<string, TeamSettings> = {

@@ -4,6 +4,8 @@ import { DEFAULT_SMS_WINDOW, DEFAULT_TEAMS, type BacklogStage, type Settings } f
 import { toRules } from './rules-settings';
 import { toInventory } from './inventory-settings';
 import { toShop } from './shop-settings';
+import { toCalendar } from './calendar-settings';
+import { toSignals } from './signal-settings';
 
 /**
  * The validated file with every default filled in. Each area with more than a few keys maps its own
@@ -53,6 +55,7 @@ export function toSettings(f: FileConfig): Settings {
         reviewed: stage('reviewed', 'warehouse'),
         printed: stage('printed', 'warehouse'),
         packed: stage('packed', 'warehouse'),
+        weighed: stage('weighed', 'warehouse'),
       },
     },
     pddPmc: { enabled: f.pdd_pmc?.enabled ?? false },
@@ -72,6 +75,8 @@ export function toSettings(f: FileConfig): Settings {
     },
     inventory: toInventory(f.inventory, f.timezone ?? 'Asia/Shanghai'),
     shops: (f.shops ?? []).map(toShop),
+    calendar: toCalendar(f, f.teams ?? DEFAULT_TEAMS),
+    signals: toSignals(f),
   };
 }
 

@@ -22,11 +22,12 @@ export interface ExceptionRow {
   resolution: string | null;
   claimDueAt: Date;
   resolveDueAt: Date;
+  slaClock: 'wall' | 'business';
 }
 
 export const EXCEPTION_ROW_COLUMNS = `e.id, e.order_id AS "orderId", e.type, e.team, e.severity, ${reasonsSql('e')} AS reasons, e.status, e.assignee,
   e.escalation_level AS "escalationLevel", e.version, e.claimed_at AS "claimedAt", e.resolved_at AS "resolvedAt",
-  e.resolution, e.claim_due_at AS "claimDueAt", e.resolve_due_at AS "resolveDueAt"`;
+  e.resolution, e.claim_due_at AS "claimDueAt", e.resolve_due_at AS "resolveDueAt", e.sla_clock AS "slaClock"`;
 
 /** The order as people should see it: a fixed address wins over what the platform sent. */
 export const ORDER_VIEW = `(o.data || CASE WHEN o.address_override IS NULL THEN '{}'::jsonb

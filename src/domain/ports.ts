@@ -25,15 +25,16 @@ import type { ConsistencyCard, LowStockCard, PriceCard } from './inventory/cards
 import type { ReconcileCard } from './reconcile/card';
 import type { SilenceCard } from './cards/silence-card';
 import type { DigestCard } from './cards/digest-card';
+import type { HandoffCard } from './cards/handoff-card';
 import type { ChatPlatform, Staff } from './staff';
 
 /**
  * Anything a chat platform can show as a card, told apart by `kind`; every card has a stable `key`
  * (exception:<id>, backlog:<id>, lowstock:<id>, consistency:<id>, price:<id>, reconcile:<runId>,
- * silence:<id>, digest:<id>) and a `version` that
+ * silence:<id>, digest:<id>, handoff:<id>) and a `version` that
  * grows with each change.
  */
-export type Card = ExceptionCard | BacklogCard | LowStockCard | ConsistencyCard | PriceCard | ReconcileCard | SilenceCard | DigestCard;
+export type Card = ExceptionCard | BacklogCard | LowStockCard | ConsistencyCard | PriceCard | ReconcileCard | SilenceCard | DigestCard | HandoffCard;
 
 /**
  * A short message to a person, as an i18n key and its variables. Variables are untrusted: each

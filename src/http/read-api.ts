@@ -44,7 +44,7 @@ export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
     },
   );
 
-  app.get<{ Querystring: { status?: string; type?: string; team?: string; limit?: string; before?: string } }>(
+  app.get<{ Querystring: { status?: string; type?: string; team?: string; limit?: string; before?: string; sort?: string; cursor?: string } }>(
     '/api/exceptions',
     { onRequest: guard },
     async (req, reply) => {
@@ -66,13 +66,33 @@ export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
       if (before !== undefined && (!Number.isSafeInteger(before) || before < 1)) {
         return sendError(reply, 400, ErrorCode.BadRequest, 'before must be an exception id (use next_before from the last page)');
       }
-      const rows = await listExceptions(deps.pool, { statuses, type: q.type, team: q.team, before, limit });
+      // Most urgent first by default (the order's priority, then the earliest ship-by); `before`
+      // pages the newest-first listing.
+      if (q.sort !== undefined && q.sort !== 'priority' && q.sort !== 'newest') {
+        return sendError(reply, 400, ErrorCode.BadRequest, 'sort must be priority (default) or newest');
+      }
+      const sort = q.sort ?? (before !== undefined ? 'newest' : 'priority');
+      const after = q.cursor === undefined ? undefined : readCursor(q.cursor);
+      if (after === null) return sendError(reply, 400, ErrorCode.BadRequest, 'cursor must be a next_cursor from the previous page');
+      const rows = await listExceptions(deps.pool, { statuses, type: q.type, team: q.team, before, limit, sort, after });
+      const last = rows.length === limit ? rows[rows.length - 1]! : undefined;
       return reply.send({
+        sort,
         exceptions: rows.map((e) => withReasonText(e, deps.locale)),
-        next_before: rows.length === limit ? rows[rows.length - 1]!.id : null,
+        next_before: sort === 'newest' && last ? last.id : null,
+        next_cursor: sort === 'priority' && last ? writeCursor(last) : null,
       });
     },
   );
+}
+
+/** An opaque keyset cursor of the priority sort: priority, ship-by (ms or -), exception id. */
+const writeCursor = (e: { order_priority: number; order_ship_by_at: Date | null; id: number }): string =>
+  Buffer.from(`${e.order_priority}.${e.order_ship_by_at?.getTime() ?? '-'}.${e.id}`).toString('base64url');
+
+function readCursor(c: string): { priority: number; shipBy: Date | null; id: number } | null {
+  const m = /^(-?\d{1,5})\.(\d{1,15}|-)\.(\d{1,18})$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
+  return m ? { priority: Number(m[1]), shipBy: m[2] === '-' ? null : new Date(Number(m[2])), id: Number(m[3]) } : null;
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();

@@ -11,6 +11,8 @@ export interface ServerDeps {
   redis: Redis;
   metrics: Metrics;
   logger: Logger;
+  /** Warnings that do not make the bot unready but an operator must see (a year without holiday data). */
+  warnings?: () => Record<string, unknown>;
 }
 
 /**
@@ -47,7 +49,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       deps.pool.query('SELECT 1').then(() => true, () => false),
       withTimeout(deps.redis.ping(), 1000).then((r) => r === 'PONG', () => false),
     ]);
-    return reply.code(pgOk && redisOk ? 200 : 503).send({ ok: pgOk && redisOk, postgres: pgOk, redis: redisOk });
+    return reply.code(pgOk && redisOk ? 200 : 503).send({ ok: pgOk && redisOk, postgres: pgOk, redis: redisOk, ...deps.warnings?.() });
   });
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);

@@ -171,6 +171,17 @@ describe('with a verification token only', () => {
     expect(cardOf(b).body.elements[0].content).toContain('只有 orderops.yml 中登记的员工');
   });
 
+  it('answers @bot 值班 with who is on duty per team (issue 20)', async () => {
+    const ask = groupMessage('值班');
+    ask.event.sender.sender_id.open_id = FS_STAFF.agent.open;
+    await postFeishu(app.url, ask);
+    const reply = await eventually(async () => stub.of('REPLY', (r) => r.path.includes(ask.event.message.message_id))[0], 10_000, 'the reply');
+    const text = cardOf(reply).body.elements[0].content as string;
+    expect(text).toContain('值班情况');
+    // No roster and no hours in this test bed: always on, escalations go to the supervisors.
+    expect(text).toContain('未配置值班表');
+  });
+
   it('understands 查单 and answers usage when the id is missing', async () => {
     const ex = await openException(app);
     const zh = groupMessage(`查单 ${ex.externalId}`);

@@ -93,11 +93,38 @@ describe('GET /api/exceptions', () => {
     });
     expect(all.every((e: { status: string; type: string }) => e.status === 'open' && e.type === 'remark_forward')).toBe(true);
 
-    const page1 = await apiGet(app.url, '/api/exceptions?status=open,claimed&limit=2');
+    const page1 = await apiGet(app.url, '/api/exceptions?status=open,claimed&limit=2&sort=newest');
     expect(page1.json.exceptions).toHaveLength(2);
     expect(page1.json.next_before).toBe(page1.json.exceptions[1].id);
     const page2 = await apiGet(app.url, `/api/exceptions?status=open,claimed&limit=2&before=${page1.json.next_before}`);
     expect(page2.json.exceptions[0].id).toBeLessThan(page1.json.next_before);
+  });
+
+  it('sorts by the order priority by default (VIP and critical first, then the earliest ship-by) and pages with next_cursor', async () => {
+    const soon = new Date(Date.now() + 20 * 3600_000).toISOString();
+    const later = new Date(Date.now() + 40 * 3600_000).toISOString();
+    const plain = genericOrder({ remark: '代收', ship_by: later });
+    const early = genericOrder({ remark: '代收', ship_by: soon });
+    const vip = genericOrder({ remark: '代收', ship_by: later, buyer: { name: '王五', phone: '13812345678', vip: true } });
+    await postOrders(app.url, [plain, early, vip]);
+    const mine = (r: { json: { exceptions: { order_external_id: string }[] } }) =>
+      r.json.exceptions.filter((e) => [plain.id, early.id, vip.id].includes(e.order_external_id)).map((e) => e.order_external_id);
+    const ordered = await eventually(async () => {
+      const r = await apiGet(app.url, '/api/exceptions?type=remark_forward&status=open&limit=500');
+      return mine(r).length === 3 ? r : undefined;
+    });
+    expect(ordered.json.sort).toBe('priority');
+    expect(mine(ordered)).toEqual([vip.id, early.id, plain.id]);
+    // Keyset pages of the same order, one by one.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 500 && seen.length < 3; i++) {
+      const page: { json: { exceptions: { order_external_id: string }[]; next_cursor: string | null } } = await apiGet(app.url, `/api/exceptions?type=remark_forward&status=open&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...mine(page));
+      cursor = page.json.next_cursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual([vip.id, early.id, plain.id]);
   });
 
   it.each([
@@ -116,7 +143,8 @@ describe('health and metrics', () => {
   it('is alive and ready with both stores up', async () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${app.url}/readyz`);
-    expect(await ready.json()).toEqual({ ok: true, postgres: true, redis: true });
+    // (plus a calendar entry that depends on today's year: see work-calendar.test.ts)
+    expect(await ready.json()).toMatchObject({ ok: true, postgres: true, redis: true, calendar: expect.any(Object) });
   });
 
   it('exposes Prometheus metrics that count intake outcomes', async () => {

@@ -118,6 +118,14 @@ describe('Slack: /orderops', () => {
     const stranger = await run('help', 'U0NOTSTAFF');
     expect(stranger.json.text).toContain('Only staff listed in orderops.yml');
   });
+
+  it('/orderops oncall answers who is on duty per team, privately (issue 20)', async () => {
+    const res = await run('oncall');
+    expect(res.json.response_type).toBe('ephemeral');
+    expect(res.json.text).toContain('On duty:');
+    expect(res.json.text).toContain('no on-call roster: escalations go to the supervisors');
+    expect((await run('oncall nosuchteam')).json.text).toContain('No team "nosuchteam"');
+  });
 });
 
 describe('Slack: /order', () => {

@@ -35,7 +35,7 @@ describe('exception card texts', () => {
     expect(JSON.stringify(texts)).not.toContain('13812345678');
     expect(texts.title).toBe('地址模糊 · 订单 DY-1');
     expect(texts.status).toBe('🟡 待认领');
-    expect(byKey.due).toBe('21:00 前认领 · 21:30 前解决');
+    expect(byKey.due).toBe('截止 21:00 前认领 · 21:30 前解决');
     expect(texts.buttons.map((b) => b.action)).toEqual(['exception.claim', 'exception.fix_address', 'exception.escalate']);
     expect(texts.buttons.find((b) => b.action === 'exception.escalate')?.confirm).toBeDefined();
   });

@@ -216,7 +216,7 @@ describe('classify: terminal orders, trace and routing', () => {
     const result = run({ remark: '请附贺卡' }, ctx, rules);
     expect(result.exceptions).toEqual([{
       type: 'remark_gift', rule: 'remark_gift.keyword', reasons: [{ key: 'reason.remark.buyer', params: { keyword: '贺卡' } }],
-      team: 'ops', severity: 'info', claimMinutes: 15, resolveMinutes: 45,
+      team: 'ops', severity: 'info', claimMinutes: 15, resolveMinutes: 45, clock: 'wall',
     }]);
   });
 

@@ -130,6 +130,28 @@ describe('exception reasons are message keys rendered per locale', () => {
     }
   });
 
+  /** The platform signals' reasons (domain/signals) by the exception type they raise. */
+  const SIGNAL_TYPES: Record<string, string> = {
+    'signal.reason.ship_warning': 'ship_overdue', 'signal.reason.ship_breach': 'ship_overdue',
+    'signal.reason.refund_hold': 'refund_pending', 'signal.reason.refund_intercept': 'refund_pending',
+    'signal.reason.pickup_overdue': 'pickup_overdue', 'signal.reason.tracking_stalled': 'tracking_stalled',
+    'signal.reason.refused': 'delivery_refused', 'signal.reason.returned': 'delivery_refused',
+  };
+  const SIGNAL_PARAMS = { shipBy: '01-09 18:00', estimated: true, status: 'WAIT_SELLER_AGREE', hours: 24, since: '01-09 10:00' };
+
+  it('knows the exception type of every signal reason in the catalogue', () => {
+    expect(MESSAGE_KEYS.en.filter((k) => k.startsWith('signal.reason.')).sort()).toEqual(Object.keys(SIGNAL_TYPES).sort());
+  });
+
+  it.each(Object.entries(SIGNAL_TYPES))('%s (%s) — no Han on the English card, on every front', (key, type) => {
+    const c = card({}, type, [{ key, params: SIGNAL_PARAMS }], 'escalated');
+    const buyer = buyerTexts(c);
+    for (const rendered of [JSON.stringify(cardMessage(c, opts('en'))), JSON.stringify(renderFeishuCard(c, cardTexts(c, opts('en'), feishuFormat), opts('en')))]) {
+      expect(withoutBuyerText(rendered, buyer, [(s) => json(slackFormat.escape(s)), (s) => json(feishuFormat.escape(s)), json]).match(new RegExp(HAN.source, 'gu'))).toBeNull();
+    }
+    expect(renderReasons('zh-CN', c.reasons)).toMatch(HAN);
+  });
+
   it.each(rows)('%s — rendered in both locales from the catalogue, no key or placeholder left', (_name, _patch, _type, reasons) => {
     const en = renderReasons('en', reasons);
     const zh = renderReasons('zh-CN', reasons);

@@ -1,7 +1,10 @@
 import type { OrderopsCommand } from './command';
+import { oncallCommand } from './oncall';
 
 /**
  * Every `/orderops` sub-command, in the order `/orderops help` lists them. A feature adds its
  * command in a file of its own beside this one and one line here.
  */
-export const COMMANDS: readonly OrderopsCommand[] = [];
+export const COMMANDS: readonly OrderopsCommand[] = [
+  oncallCommand,
+];

@@ -54,7 +54,7 @@ export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
     appId: cfg.appId,
     verificationToken: cfg.verificationToken,
     handlers: {
-      cardAction: (env) => handleCardAction({ pool: deps.pool, actions: deps.actions, inventory: deps.inventory, rules: deps.rules, locale, render }, env),
+      cardAction: (env) => handleCardAction({ pool: deps.pool, actions: deps.actions, inventory: deps.inventory, handoffs: deps.handoffs, rules: deps.rules, locale, render }, env),
       message: (env) =>
         handleGroupMessage(
           {

@@ -220,6 +220,24 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
     return reply.code(status).send({ ok: false, reason: r.reason, ...notice });
   });
 
+  // "Offer to the incoming shift" on a handoff card: the shared handoff use case decides.
+  http.post('/local/handoff-actions', { bodyLimit: 4 * 1024 }, async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    const json = readJson(req.body);
+    if (!json.ok) return sendError(reply, 400, ErrorCode.MalformedJson, json.message);
+    const b = (typeof json.value === 'object' && json.value !== null && !Array.isArray(json.value) ? json.value : {}) as Record<string, unknown>;
+    const unknown = Object.keys(b).filter((k) => !['action', 'requestId', 'version', 'staff'].includes(k));
+    if (unknown.length > 0 || b.action !== 'handoff.offer' || !Number.isSafeInteger(b.requestId) || !Number.isSafeInteger(b.version)
+      || (b.requestId as number) < 1 || (b.version as number) < 1 || typeof b.staff !== 'string' || !/^[a-zA-Z0-9_.-]{1,64}$/.test(b.staff) || !deps.handoffs) {
+      return sendError(reply, 400, ErrorCode.BadRequest, 'send {"action": "handoff.offer", "requestId": <handoff id>, "version", "staff"} and nothing else');
+    }
+    const r = await deps.handoffs.offer({ handoffId: b.requestId as number, version: b.version as number, user: { platform: 'local', userId: b.staff }, via: 'local' });
+    const notice = { notice: noticeHtml(r.notice, locale), message: noticeText(r.notice, locale) };
+    if (r.ok) return reply.code(200).send({ ok: true, offered: r.offered, ...notice });
+    const status = r.reason === 'not_found' ? 404 : r.reason === 'forbidden' || r.reason === 'unknown_user' ? 403 : 409;
+    return reply.code(status).send({ ok: false, reason: r.reason, ...notice });
+  });
+
   http.post('/local/actions', { bodyLimit: 16 * 1024 }, async (req, reply) => {
     if (!guard(req, reply)) return reply;
     const json = readJson(req.body);

@@ -32,6 +32,10 @@ export interface ExceptionCard {
   resolution: string | null;
   claimDueAt: string;
   resolveDueAt: string;
+  /** How the due times were counted: round the clock (absent or `wall`), or in the team's working time. */
+  slaClock?: 'wall' | 'business';
+  /** The team's time zone, to show due times in (absent: the global zone). */
+  dueZone?: string;
   order: {
     source: string;
     externalId: string;
@@ -77,7 +81,10 @@ export interface ExceptionCardInput {
     resolution: string | null;
     claimDueAt: Date;
     resolveDueAt: Date;
+    slaClock?: 'wall' | 'business';
   };
+  /** The team's time zone (the card shows due times in it). */
+  zone?: string;
   order: Order & { tags?: string[] };
   assignee: StaffRef | null;
   /** Escalation notifications so far; recipient is a display name. */
@@ -106,7 +113,7 @@ function summarize(ns: NotificationSummary[]): ExceptionCard['escalation'] {
   };
 }
 
-export function buildExceptionCard({ exception: e, order: o, assignee, notifications = [] }: ExceptionCardInput): ExceptionCard {
+export function buildExceptionCard({ exception: e, order: o, assignee, notifications = [], zone }: ExceptionCardInput): ExceptionCard {
   const items = o.items.slice(0, CARD_LIMITS.items).map((i: OrderItem) => ({
     sku: truncate(i.sku, 64),
     qty: i.qty,
@@ -128,6 +135,8 @@ export function buildExceptionCard({ exception: e, order: o, assignee, notificat
     resolution: e.resolution ? truncate(e.resolution, CARD_LIMITS.text) : null,
     claimDueAt: e.claimDueAt.toISOString(),
     resolveDueAt: e.resolveDueAt.toISOString(),
+    slaClock: e.slaClock ?? 'wall',
+    ...(zone ? { dueZone: zone } : {}),
     order: {
       source: o.source,
       externalId: truncate(o.externalId, 128),

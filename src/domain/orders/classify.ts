@@ -18,7 +18,7 @@ import { msg, type MessageRef } from '../message';
 import { compareDecimal } from '../money';
 
 /** Used only when a rule set has no `default` route; config validation normally supplies one. */
-const FALLBACK_ROUTE: ExceptionRoute = { team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 60 };
+const FALLBACK_ROUTE: ExceptionRoute = { team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 60, clock: 'wall' };
 const DEFAULT_RELATIVE_LANDMARKS = ['附近', '对面', '旁边'];
 const DISABLED = msg('trace.disabled');
 
@@ -217,6 +217,7 @@ export function classify(order: Order, rules: RulesConfig, ctx: ClassifyContext)
       severity: route.severity,
       claimMinutes: route.claimMinutes,
       resolveMinutes: route.resolveMinutes,
+      clock: route.clock ?? 'wall',
     };
   });
   return { tags, priority, exceptions, autoApproved: exceptions.length === 0, trace: f.trace };

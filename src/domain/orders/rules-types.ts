@@ -1,4 +1,5 @@
 import type { MessageRef } from '../message';
+import type { SlaClock } from '../sla/due';
 
 /**
  * The rule set's shape as the pure rule engine sees it (already validated and defaulted by config).
@@ -21,6 +22,8 @@ export interface ExceptionRoute {
   claimMinutes: number;
   /** Minutes until an unresolved exception escalates to the manager. */
   resolveMinutes: number;
+  /** How the minutes are counted: round the clock (`wall`, the default) or in the team's working time. */
+  clock?: SlaClock;
 }
 
 export interface RulesConfig {
@@ -65,6 +68,7 @@ export interface DetectedException {
   severity: Severity;
   claimMinutes: number;
   resolveMinutes: number;
+  clock?: SlaClock;
 }
 
 export interface RuleTrace {

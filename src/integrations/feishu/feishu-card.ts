@@ -83,7 +83,7 @@ export function renderFeishuCard(card: Card, texts: CardTexts, opts: FeishuCardO
           tag: 'button',
           text: plain(d.label),
           type: BUTTON_TYPE[d.style],
-          behaviors: [{ type: 'callback', value: { orderops: 'price', action: d.action, request_id: d.value.requestId, version: d.value.version } }],
+          behaviors: [{ type: 'callback', value: { orderops: d.action.startsWith('handoff.') ? 'handoff' : 'price', action: d.action, request_id: d.value.requestId, version: d.value.version } }],
         },
       ],
     });

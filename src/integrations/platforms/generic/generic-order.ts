@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ORDER_STAGES, ORDER_STATUSES, type Order } from '../../../domain/orders/order';
+import { ORDER_STAGES, ORDER_STATUSES, REFUND_STATUSES, type Order } from '../../../domain/orders/order';
 
 /** The documented generic order format (PRODUCT.md). Unknown fields are kept, not rejected. */
 const money = z
@@ -44,6 +44,10 @@ export const genericOrderSchema = z.looseObject({
   seller_remark: text(2000).optional(),
   presale: z.boolean().optional(),
   balance_due_at: isoTime.optional(),
+  paid_at: isoTime.optional(),
+  ship_by: isoTime.optional(),
+  shipped_at: isoTime.optional(),
+  refund: z.looseObject({ status: z.enum(REFUND_STATUSES), at: isoTime.optional() }).optional(),
   logistics: z
     .looseObject({ intercepted: z.boolean().optional(), carrier: text(64).optional(), tracking_no: text(64).optional() })
     .optional(),
@@ -93,6 +97,10 @@ export function parseGenericOrder(input: unknown, source = 'generic'): ParseResu
         carrier: g.logistics?.carrier,
         trackingNo: g.logistics?.tracking_no,
       },
+      paidAt: g.paid_at,
+      shipBy: g.ship_by,
+      shippedAt: g.shipped_at,
+      refund: g.refund ? { status: g.refund.status, at: g.refund.at } : undefined,
     },
   };
 }

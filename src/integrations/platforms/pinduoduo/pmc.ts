@@ -4,6 +4,7 @@ import { parseJsonLossless } from '../common/lossless-json';
 import { compact, isObj, jsonObjectField, obj, str, statusOf, type Json, type PlatformOrder, type PlatformStage } from '../common/platform-order';
 import type { ItemError } from '../source';
 import type { ShopMessage } from '../../../domain/platforms/ports';
+import type { RefundStatus } from '../../../domain/orders/order';
 
 /** A `Common` frame of PDD's message service (§3.1): one message to store, then acknowledge. */
 export interface PmcFrame {
@@ -46,6 +47,14 @@ const TYPE_STAGE: Record<string, PlatformStage> = {
   pdd_trade_TradeSuccess: 'completed',
 };
 
+/** Refund messages → the order's refund state (pdd_refund_*). */
+const REFUND_TYPE: Record<string, RefundStatus> = {
+  pdd_refund_RefundCreated: 'requested',
+  pdd_refund_RefundAgreeAgreement: 'requested',
+  pdd_refund_RefundBuyerReturnGoods: 'requested',
+  pdd_refund_RefundClosed: 'withdrawn',
+};
+
 /**
  * A trade or refund message → a thin order keyed by `tid` (the order_sn), stored under `shop` (the
  * configured shop id, as pulled orders are: PDD orders carry no mall id). No update time: the whole
@@ -63,6 +72,7 @@ export function mapPmcMessage(f: PmcFrame, shop: string, receivedAt: string): { 
       source: 'pinduoduo', externalId: tid, channel: 'pinduoduo', shop, createdAt: receivedAt, status: mapped.status, stage: mapped.stage,
       buyer: {}, address: {}, items: [], total: '0.00', currency: 'CNY', presale: false, logistics: { intercepted: false },
       platformStatus: f.type, flags: [], partial: true,
+      refund: REFUND_TYPE[f.type] ? { status: REFUND_TYPE[f.type]!, at: receivedAt } : undefined,
     }),
   };
 }

@@ -5,6 +5,7 @@ import type { ShopMessage, ShopMessageQueue } from '../../../domain/platforms/po
 import { callTop, type TaobaoPullOptions } from './pull';
 import { topList } from './order-map';
 import { toYuan } from '../../../domain/money';
+import type { RefundStatus } from '../../../domain/orders/order';
 
 /** A TMC message as `taobao.tmc.messages.consume` hands it out (§2.1); `content` is a JSON string. */
 export interface TmcMessage {
@@ -25,6 +26,20 @@ const TOPIC_STAGE: Record<string, PlatformStage> = {
   taobao_trade_TradePartlySellerShip: 'pending',
   taobao_trade_TradeSuccess: 'completed',
   taobao_trade_TradeClose: 'cancelled',
+};
+
+/** Refund topics (taobao_refund_*) → the order's refund state; a refund still in progress is `requested`. */
+const REFUND_TOPIC: Record<string, RefundStatus> = {
+  taobao_refund_RefundCreated: 'requested',
+  taobao_refund_RefundCreateMessage: 'requested',
+  taobao_refund_RefundBuyerModifyAgreement: 'requested',
+  taobao_refund_RefundSellerAgreeAgreement: 'requested',
+  taobao_refund_RefundBuyerReturnGoods: 'requested',
+  taobao_refund_RefundBlockMessage: 'requested',
+  taobao_refund_RefundTimeoutRemind: 'requested',
+  taobao_refund_RefundSellerRefuseAgreement: 'rejected',
+  taobao_refund_RefundClosed: 'withdrawn',
+  taobao_refund_RefundSuccess: 'refunded',
 };
 
 export type TmcMapResult = { kind: 'order'; order: PlatformOrder } | { kind: 'skip'; why: string } | { kind: 'error'; errors: ItemError[] };
@@ -55,6 +70,7 @@ export function mapTmcMessage(m: TmcMessage, receivedAt: string): TmcMapResult {
   const stage = TOPIC_STAGE[m.topic];
   const mapped = stage ? statusOf(stage) : { status: 'created' as const, stage: undefined };
   const payment = m.content.payment !== undefined ? toYuan(m.content.payment) : null;
+  const refund = REFUND_TOPIC[m.topic];
   const order: PlatformOrder = compact({
     source: 'taobao',
     externalId: tid,
@@ -73,6 +89,9 @@ export function mapTmcMessage(m: TmcMessage, receivedAt: string): TmcMapResult {
     platformStatus: m.topic,
     flags: [],
     partial: true,
+    // A refund message names the refund's new state: recorded on the stored order even though the
+    // message carries no order status (see applyRefundSignals).
+    refund: refund ? compact({ status: refund, at: gmt8ToIso(m.content.modified) ?? gmt8ToIso(m.pubTime) }) : undefined,
   });
   return { kind: 'order', order };
 }

@@ -1,7 +1,9 @@
 import type { Catalogue } from '../catalogue';
 import { commands } from './commands';
+import { calendar } from './calendar';
 import { notify } from './notify';
 import { rules } from './rules';
+import { signals } from './signals';
 
 /**
  * Feature catalogues beside the core texts (en.ts, zh-CN.ts). A feature area keeps its texts in a
@@ -10,6 +12,8 @@ import { rules } from './rules';
  */
 export const CATALOGUES: Record<string, Catalogue> = {
   commands,
+  calendar,
   notify,
   rules,
+  signals,
 };
