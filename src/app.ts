@@ -20,6 +20,7 @@ import { producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers, type RunningWorkers, type WorkerDeps } from './jobs/workers';
 import { pddMessageUrl } from './integrations/platforms/pinduoduo/sign';
 import { configuredPullers } from './integrations/platforms/pullers';
+import { tmcQueue } from './integrations/platforms/taobao/tmc';
 import { sweepUnprocessed } from './jobs/sweep-orders';
 import { cardTriggers, createCardQueues, enqueueCard, type CardQueues } from './jobs/card-jobs';
 import { slaTrigger } from './jobs/sla-jobs';
@@ -143,7 +144,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     });
   }
   registerStageApi(http, { ...moveDeps, apiToken: config.apiToken });
-  registerReadApi(http, { pool, apiToken: config.apiToken });
+  registerReadApi(http, { pool, apiToken: config.apiToken, locale: settings.locale });
   registerInventoryApi(http, {
     pool, clock, logger, apiToken: config.apiToken, webhookSecret: config.webhookSecret,
     imports: inventory.imports, prices: inventory.prices, reports: inventory.reports,
@@ -216,7 +217,7 @@ function taobaoTmc(config: AppConfig, intake: OrderIntake, logger: Logger): Work
     logger.warn('taobao_tmc is enabled but TAOBAO_APP_KEY / TAOBAO_APP_SECRET are not set: Taobao messages are not consumed');
     return undefined;
   }
-  return { intake, api: { baseUrl: apiUrl, appKey, appSecret }, group: tmc.group, quantity: tmc.quantity, pollSeconds: tmc.pollSeconds };
+  return { intake, queue: tmcQueue({ baseUrl: apiUrl, appKey, appSecret }, tmc.group, tmc.quantity), rejectReason: 'tmc_message', pollSeconds: tmc.pollSeconds };
 }
 
 /** Pinduoduo's message connection when `pdd_pmc.enabled` and the app's credentials are set (else a warning). */

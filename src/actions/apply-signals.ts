@@ -10,7 +10,8 @@ import { withTransaction } from '../db/pool';
 import {
   lockSignalExceptions, openSeverities, readSignalRow, readTimers, upsertShipment, type ShipmentRow, type SignalException, type SignalRow,
 } from '../db/signal-store';
-import { formatTime, t, type Locale } from '../present/i18n';
+import { formatTime, type Locale } from '../present/i18n';
+import { renderMessage } from '../present/i18n/message';
 
 const FALLBACK_ROUTE: ExceptionRoute = { team: 'warehouse', severity: 'warning', claimMinutes: 30, resolveMinutes: 60 };
 const SHIPPED = new Set(['shipped', 'delivered']);
@@ -137,7 +138,7 @@ function renderReason(deps: SignalDeps, ref: MessageRef, now: Date): { text: str
     if (typeof params[k] === 'string') params[k] = formatTime(params[k], deps.timezone, deps.locale, now);
   }
   const shown = { key: ref.key, params };
-  return { text: t(deps.locale, ref.key, params), ref: shown };
+  return { text: renderMessage(deps.locale, shown), ref: shown };
 }
 
 async function reconcileExceptions(

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { OrderIntake } from './ingest-orders';
 import type { WriteOutcome } from '../db/order-writes';
 import { shopOfOrder, type ShopSettings } from '../domain/reconcile/shop';
-import type { PullerFor } from '../integrations/platforms/pullers';
+import type { PullerFor } from '../domain/platforms/ports';
 
 export interface DetailDeps {
   pool: pg.Pool;

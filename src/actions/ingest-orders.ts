@@ -6,7 +6,7 @@ import { recordRejection, type RejectionVia } from '../db/rejects';
 import { sqlstateOf, writeFailureKind } from '../db/write-errors';
 import { orderInstantProblems } from '../domain/orders/storable';
 import { applyRefundSignals } from '../db/order-signals';
-import type { IntakeMetrics } from '../http/metrics';
+import type { IntakeMeter } from '../domain/ports';
 
 /** Something that makes sure a written order gets processed (BullMQ in production). */
 export interface ProcessingTrigger {
@@ -23,7 +23,7 @@ export interface IntakeDeps {
   pool: pg.Pool;
   trigger: ProcessingTrigger;
   logger: Logger;
-  metrics?: IntakeMetrics;
+  metrics?: IntakeMeter;
   maxBatch: number;
   maxConcurrentFlushes: number;
   maxPending: number;

@@ -5,27 +5,11 @@ import type { Clock } from '../domain/ports';
 import type { ChatUser } from '../domain/staff';
 import { insertAudit } from '../db/audit';
 import { findStaffByChatUser } from '../db/staff';
+import type { MessageRef } from '../domain/message';
+import type { LookupResult } from '../domain/orders/lookup';
+import { reasonsSql } from '../db/reasons-sql';
 
-export interface LookupOrder {
-  id: number;
-  source: string;
-  externalId: string;
-  status: string;
-  stage: string;
-  total: string;
-  currency: string;
-  receivedAt: Date;
-  exceptions: { type: string; status: string; reason: string; assignee: string | null }[];
-  timeline: { at: Date; text: string }[];
-}
-
-export type LookupResult =
-  | { kind: 'usage' }
-  /** The asker is not an active staff member: nothing was looked up. */
-  | { kind: 'not_staff' }
-  | { kind: 'not_found'; query: string }
-  /** `released`: digest lines of the order that were given cards of their own by this lookup. */
-  | { kind: 'found'; total: number; orders: LookupOrder[]; released?: number };
+export type { LookupOrder, LookupResult } from '../domain/orders/lookup';
 
 const MAX_QUERY = 64;
 const MAX_SHOWN = 5;
@@ -54,8 +38,8 @@ export async function lookupOrders(db: Queryable, rawQuery: string): Promise<Loo
   if (rows.length === 0) return { kind: 'not_found', query };
   const ids = rows.map((r) => r.id);
   const [ex, hist, audit] = await Promise.all([
-    db.query<{ order_id: number; type: string; status: string; reason: string; assignee: string | null }>(
-      `SELECT e.order_id, e.type, e.status, e.reason, coalesce(s.name, e.assignee) AS assignee
+    db.query<{ order_id: number; type: string; status: string; reasons: MessageRef[]; assignee: string | null }>(
+      `SELECT e.order_id, e.type, e.status, ${reasonsSql('e')} AS reasons, coalesce(s.name, e.assignee) AS assignee
        FROM exceptions e LEFT JOIN staff s ON s.id = e.assignee WHERE e.order_id = ANY($1) ORDER BY e.id`,
       [ids],
     ),

@@ -7,6 +7,8 @@ import { withTransaction } from '../db/pool';
 import { insertAudit } from '../db/audit';
 import type { InventorySettings } from '../domain/inventory/types';
 import { reserveStock } from './inventory/reserve-stock';
+import { renderReasons } from '../present/i18n/message';
+import type { Locale } from '../present/i18n';
 import { dueTimes } from '../domain/sla/due';
 import type { WorkCalendar } from '../domain/calendar';
 import { applySignalsInTx, type SignalDeps, type SignalOutcome } from './apply-signals';
@@ -19,6 +21,8 @@ export interface ProcessDeps {
   pool: pg.Pool;
   rules: RulesConfig;
   clock: Clock;
+  /** The language of the `reason` text kept beside the reason keys (for people reading the table). */
+  locale: Locale;
   /** With inventory enabled, processing reserves the order's stock from its channel's pool. */
   inventory?: InventorySettings;
   /** The work calendar, for routes on a business clock (without it every clock is the wall clock). */
@@ -109,18 +113,18 @@ export async function processOrder(deps: ProcessDeps, orderId: number): Promise<
         if (known) continue;
         const sla = slaOf(ex, now, deps.calendar);
         const ins = await tx.query<{ id: number }>(
-          `INSERT INTO exceptions (order_id, type, rule, reason, team, severity, claim_due_at, resolve_due_at,
+          `INSERT INTO exceptions (order_id, type, rule, reason, reason_refs, team, severity, claim_due_at, resolve_due_at,
              sla_clock, sla_started_at, claim_minutes, resolve_minutes)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
            ON CONFLICT (order_id, type) DO NOTHING RETURNING id`,
-          [orderId, ex.type, ex.rule, ex.reason, ex.team, ex.severity, ...sla],
+          [orderId, ex.type, ex.rule, renderReasons(deps.locale, ex.reasons), JSON.stringify(ex.reasons), ex.team, ex.severity, ...sla],
         );
         const id = ins.rows[0]?.id;
         if (id === undefined) continue;
         opened.push({ id, version: 1 });
         await insertAudit(tx, {
           actor: 'system', source: 'worker', entity: 'exception', entityId: id, action: 'exception.opened',
-          after: { status: 'open', type: ex.type, team: ex.team }, details: { rule: ex.rule, reason: ex.reason, revision: row.revision },
+          after: { status: 'open', type: ex.type, team: ex.team }, details: { rule: ex.rule, reasons: ex.reasons, revision: row.revision },
         });
       }
 

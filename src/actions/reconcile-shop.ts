@@ -8,8 +8,7 @@ import { reconcileCardKey, type CardDecision } from '../domain/reconcile/card';
 import type { ShopSettings } from '../domain/reconcile/shop';
 import { isComplete, newTally, runFigures, tallyPage, type RunFigures, type StopReason, type WriteOutcome } from '../domain/reconcile/tally';
 import { checkWindow, MAX_CATCH_UP_MS, scheduledWindow, SETTLE_MS, windowProgress, type TimeWindow } from '../domain/reconcile/window';
-import type { PullPage } from '../integrations/platforms/common/platform-order';
-import type { Puller, PullerFor } from '../integrations/platforms/pullers';
+import type { Puller, PullerFor, PullPage } from '../domain/platforms/ports';
 import { abandonStaleRuns, insertRun, problemText, saveProgress, storedIds, unfinishedResumePoint, type RunProblem } from './reconcile-store';
 import { settleRun } from './reconcile-settle';
 

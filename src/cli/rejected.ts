@@ -230,7 +230,7 @@ async function replay(p: Extract<ReturnType<typeof parse>, { help: false }>, d: 
     for (const r of rows) {
       const source = sources.get(r.source);
       if (r.via !== 'webhook') {
-        const hint = t(locale, r.via === 'pull' ? 'rejected.replay.hint.pull' : r.via === 'listings' ? 'rejected.replay.hint.listings' : 'rejected.replay.hint.message', { source: r.source });
+        const hint = t(locale, `rejected.replay.hint.${r.via === 'pull' || r.via === 'listings' || r.via === 'tracking' ? r.via : 'message'}`, { source: r.source });
         print(t(locale, 'rejected.replay.not_replayable', { id: r.id, via: r.via, hint }));
         tally.failed++;
         continue;

@@ -1,4 +1,6 @@
+import type { MessageRef } from '../domain/message';
 import type { Queryable } from './pool';
+import { reasonsSql } from './reasons-sql';
 
 export const EXCEPTION_STATUSES = ['open', 'claimed', 'resolved', 'escalated'] as const;
 export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
@@ -10,7 +12,8 @@ export interface ExceptionView {
   order_external_id: string;
   type: string;
   rule: string;
-  reason: string;
+  /** Why, as message keys (old rows: their text as one `reason.text` message). */
+  reasons: MessageRef[];
   team: string;
   severity: string;
   status: ExceptionStatus;
@@ -37,7 +40,7 @@ export interface ExceptionView {
   updated_at: Date;
 }
 
-const EXCEPTION_COLUMNS = `e.id, e.order_id, o.source, o.external_id AS order_external_id, e.type, e.rule, e.reason,
+const EXCEPTION_COLUMNS = `e.id, e.order_id, o.source, o.external_id AS order_external_id, e.type, e.rule, ${reasonsSql('e')} AS reasons,
   e.team, e.severity, e.status, e.assignee, e.claimed_at, e.resolved_at, e.resolution, e.claim_due_at,
   e.resolve_due_at, e.sla_clock, e.escalation_level, e.level1_sent, e.level2_sent, e.next_escalation_at, e.version, e.created_at, e.updated_at,
   e.step, o.priority AS order_priority, o.ship_by_at AS order_ship_by_at,

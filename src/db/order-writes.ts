@@ -1,20 +1,10 @@
 import { hash } from 'node:crypto';
 import type { Order } from '../domain/orders/order';
 import { makeStorable } from '../domain/orders/storable';
+import type { IncomingOrder } from '../domain/platforms/ports';
 import type { Queryable } from './pool';
 
-export interface IncomingOrder {
-  order: Order;
-  /** The order as the platform sent it; unknown fields included. */
-  raw: unknown;
-  /**
-   * The exact request bytes the order came in (a webhook body), kept beside the order in
-   * `orders.raw_body` when its text had to be made storable, so nothing the platform sent is lost.
-   */
-  body?: Buffer;
-  /** Repairs made before the order was parsed (bytes that were not UTF-8): the body is then kept too. */
-  repaired?: string[];
-}
+export type { IncomingOrder } from '../domain/platforms/ports';
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -140,7 +130,7 @@ export async function upsertOrders(db: Queryable, batch: IncomingOrder[]): Promi
       rawJson = JSON.stringify(raw.value);
       head = rowHead(order.value, rawJson);
       if (repaired.length > 0) {
-        const extra = { text_repaired: repaired, raw_body: incoming.body?.toString('base64') ?? null };
+        const extra = { text_repaired: repaired, raw_body: incoming.body ? Buffer.from(incoming.body.buffer, incoming.body.byteOffset, incoming.body.byteLength).toString('base64') : null };
         head = `${head.slice(0, -1)},${JSON.stringify(extra).slice(1)}`;
       }
     }

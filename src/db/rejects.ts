@@ -1,7 +1,11 @@
 import type { Queryable } from './pool';
 
-/** Where a kept payload came from: a webhook request can be replayed; the others come back by themselves. */
-export type RejectionVia = 'webhook' | 'pull' | 'tmc' | 'pmc' | 'listings';
+/**
+ * Where a kept payload came from: an order webhook request can be replayed; the others come back by
+ * themselves (a pull or a platform message feed: the next reconcile; listings and tracking pushes:
+ * their sender's next push).
+ */
+export type RejectionVia = 'webhook' | 'pull' | 'message' | 'listings' | 'tracking';
 
 export interface Rejection {
   source: string;

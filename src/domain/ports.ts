@@ -88,3 +88,18 @@ export interface ChatPort {
   /** Feishu 加急: make a posted message ring for these people (SLA level 2). */
   urgent?(message: PostedMessage, people: Staff[]): Promise<void>;
 }
+
+/**
+ * What the order intake reports (prom-client counters and histograms in src/http/metrics.ts).
+ * @example meter.orders.inc({ source: 'douyin', outcome: 'created' })
+ */
+export interface IntakeMeter {
+  orders: { inc(labels: { source: string; outcome: string }): void };
+  batchSize: { observe(value: number): void };
+  flushSeconds: { observe(value: number): void };
+  enqueueFailures: { inc(value?: number): void };
+  /** Orders Postgres refused while the rest of their batch committed, by SQLSTATE. */
+  refused: { inc(labels: { source: string; sqlstate: string }): void };
+  /** Group-commit batches split to isolate a refused order. */
+  isolations: { inc(): void };
+}

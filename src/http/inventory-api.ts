@@ -6,13 +6,15 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../domain/errors';
 import type { Clock } from '../domain/ports';
 import { validateListing } from '../domain/inventory/listing-row';
-import type { FieldError } from '../domain/inventory/sku-row';
 import { verifySignature } from '../integrations/platforms/generic/signature';
 import { recordRejection } from '../db/rejects';
 import { upsertListings } from '../db/inventory-listings';
 import { loadReport, reportOfDate } from '../db/inventory-report';
 import { findPriceChange, pushesOf } from '../db/inventory-prices';
+import iconv from 'iconv-lite';
 import { putSkus, type ImportDeps } from '../actions/inventory/import-skus';
+import { CsvEncodingError, readCsvRows } from '../actions/inventory/csv-read';
+import { SKU_FIELDS, type FieldError } from '../domain/inventory/sku-row';
 import { decidePriceChange, requestPriceChange, type PriceDeps } from '../actions/inventory/price-changes';
 import { makeConsistencyReport, type ReportDeps } from '../actions/inventory/consistency-report';
 import { verifyCsvLink } from '../actions/inventory/csv-link';
@@ -67,10 +69,26 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
   };
 
   app.put('/api/skus', { onRequest: guard }, async (req, reply) => {
-    const body = parseJson(req);
-    if (!body.ok) return sendError(reply, 400, ErrorCode.MalformedJson, body.message);
-    const r = await putSkus(deps.imports, body.value, 'api');
-    if (!r.ok) return sendError(reply, r.errors.length > 0 ? 422 : 400, r.errors.length > 0 ? ErrorCode.SchemaInvalid : ErrorCode.BadRequest, r.message, { errors: r.errors });
+    let list: unknown;
+    let lines: number[] | undefined;
+    if (/^text\/csv\b/i.test(req.headers['content-type'] ?? '')) {
+      // CSV in any encoding: the charset parameter when given, else detected (GBK Excel exports included).
+      const charset = /;\s*charset="?([^";\s]+)"?/i.exec(req.headers['content-type'] ?? '')?.[1];
+      if (charset && !iconv.encodingExists(charset)) return sendError(reply, 415, ErrorCode.BadRequest, new CsvEncodingError(charset).message);
+      const csv = await readCsvRows(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), SKU_FIELDS, ['sku', 'stock'], charset);
+      if (!csv.ok) return sendError(reply, csv.errors.length > 0 ? 422 : 400, csv.errors.length > 0 ? ErrorCode.SchemaInvalid : ErrorCode.BadRequest, csv.message, { errors: csv.errors });
+      list = csv.rows.map((r) => r.row);
+      lines = csv.rows.map((r) => r.line);
+    } else {
+      const body = parseJson(req);
+      if (!body.ok) return sendError(reply, 400, ErrorCode.MalformedJson, body.message);
+      list = body.value;
+    }
+    const r = await putSkus(deps.imports, list, 'api');
+    if (!r.ok) {
+      const errors = lines ? r.errors.map((e) => ({ ...(e.index !== undefined ? { line: lines[e.index] } : {}), ...e })) : r.errors;
+      return sendError(reply, r.errors.length > 0 ? 422 : 400, r.errors.length > 0 ? ErrorCode.SchemaInvalid : ErrorCode.BadRequest, r.message, { errors });
+    }
     const s = r.summary;
     return reply.send({
       ok: true, rows: s.rows, inserted: s.inserted, updated: s.updated, unchanged: s.unchanged, below_threshold: s.belowThreshold,

@@ -1,14 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { EXCEPTION_STATUSES, exceptionsOfOrder, findOrder, historyOfOrder, listExceptions, type ExceptionStatus } from '../db/order-reads';
+import { EXCEPTION_STATUSES, exceptionsOfOrder, findOrder, historyOfOrder, listExceptions, type ExceptionStatus, type ExceptionView } from '../db/order-reads';
 import { ErrorCode } from '../domain/errors';
 import { sendError } from './errors';
 import { readQuery } from './query';
+import type { Locale } from '../present/i18n';
+import { renderReasons } from '../present/i18n/message';
 
 export interface ReadApiDeps {
   pool: pg.Pool;
   apiToken?: string;
+  /** The language of each exception's `reason` text (its `reasons` keys come along for machines). */
+  locale: Locale;
 }
 
 /** The JSON read API, behind `Authorization: Bearer $ORDEROPS_API_TOKEN`. */
@@ -37,7 +41,7 @@ export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
       const { data, id, processed_revision, revision, ...rest } = order;
       return reply.send({
         order: { internal_id: id, ...rest, revision, processed: (processed_revision as number) >= (revision as number), details: data },
-        exceptions: exceptions.map(({ source: _s, order_external_id: _e, ...e }) => e),
+        exceptions: exceptions.map(({ source: _s, order_external_id: _e, ...e }) => withReasonText(e, deps.locale)),
         history,
       });
     },
@@ -80,7 +84,7 @@ export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
       const last = rows.length === limit ? rows[rows.length - 1]! : undefined;
       return reply.send({
         sort,
-        exceptions: rows,
+        exceptions: rows.map((e) => withReasonText(e, deps.locale)),
         next_before: sort === 'newest' && last ? last.id : null,
         next_cursor: sort === 'priority' && last ? writeCursor(last) : null,
       });
@@ -100,3 +104,8 @@ function readCursor(c: string): { priority: number; shipBy: Date | null; id: num
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** An exception as the API shows it: `reason` (text in the configured locale) beside its `reasons` keys. */
+function withReasonText<T extends { reasons: ExceptionView['reasons'] }>(e: T, locale: Locale): T & { reason: string } {
+  return { ...e, reason: renderReasons(locale, e.reasons) };
+}

@@ -142,6 +142,6 @@ export function registerTrackingWebhooks(app: FastifyInstance, deps: TrackingWeb
 }
 
 async function keep(deps: TrackingWebhookDeps, source: string, httpStatus: number, reason: string, body: string): Promise<void> {
-  await recordRejection(deps.pool, { source, httpStatus, reason, errors: [], body: Buffer.from(body), headers: {}, remoteAddr: undefined })
+  await recordRejection(deps.pool, { source, httpStatus, reason, errors: [], body: Buffer.from(body), headers: {}, remoteAddr: undefined, via: 'tracking' })
     .catch((e: unknown) => deps.logger.error({ err: (e as Error).message }, 'could not record a rejected tracking push'));
 }

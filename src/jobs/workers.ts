@@ -28,8 +28,9 @@ import { startInventoryWorker } from './consistency-jobs';
 import { startReconcileWorker } from './reconcile-jobs';
 import { enqueueDetail, startDetailWorker } from './detail-jobs';
 import { startTmcWorker, type TmcWorkerDeps } from './tmc-jobs';
-import { PmcConnection } from '../integrations/platforms/pinduoduo/pmc';
-import { takePddFrames } from '../actions/consume-pmc';
+import { PmcConnection, pmcShopMessages } from '../integrations/platforms/pinduoduo/pmc';
+import { takeShopMessages } from '../actions/take-shop-messages';
+import { shopOfOrder } from '../domain/reconcile/shop';
 import type { OrderIntake } from '../actions/ingest-orders';
 import type { PullerFor } from '../integrations/platforms/pullers';
 import type { SignalDeps } from '../actions/apply-signals';
@@ -188,7 +189,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const pmc = deps.pmc
     ? new PmcConnection({
         url: deps.pmc.url, logger,
-        take: (reads) => takePddFrames({ pool: deps.pool, intake: deps.pmc!.intake, shops: deps.settings.shops, logger }, reads),
+        take: async (reads) => {
+          // Orders are stored under the configured shop's id, as pulled PDD orders are.
+          const shopOf = (mall: string) => shopOfOrder(deps.settings.shops, 'pinduoduo', mall)?.id ?? mall;
+          const messages = pmcShopMessages(reads, shopOf, deps.clock.now().toISOString());
+          return (await takeShopMessages({ pool: deps.pool, intake: deps.pmc!.intake, logger }, 'pinduoduo', 'pmc_message', messages)).ack;
+        },
       })
     : undefined;
   pmc?.start();

@@ -349,7 +349,7 @@ describe('the local chat port', () => {
   const port = () => localChatPort(app.pool, systemClock);
   const card = (version: number, status: ExceptionCard['status'] = 'open'): ExceptionCard => ({
     kind: 'exception', key: `exception:${900_000_000 + Math.floor(Math.random() * 1e6)}`, exceptionId: 900_000_001, version, type: 'vague_address',
-    severity: 'warning', reason: 'r', status, escalationLevel: 0, assignee: null, claimedAt: null, resolvedAt: null, resolution: null,
+    severity: 'warning', reasons: [], status, escalationLevel: 0, assignee: null, claimedAt: null, resolvedAt: null, resolution: null,
     claimDueAt: new Date().toISOString(), resolveDueAt: new Date().toISOString(),
     order: { source: 'generic', externalId: 'X', channel: 'douyin', shop: '', total: '1', paid: '1', currency: 'CNY', items: [], moreItems: 0, buyer: '', phone: '', address: '', remark: '', tags: [] },
     actions: [], escalation: { notified: [], unrouted: [] },

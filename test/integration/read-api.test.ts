@@ -53,6 +53,26 @@ describe('GET /api/orders/:source/:externalId', () => {
     expect(body.history).toEqual([expect.objectContaining({ to_status: 'paid', to_stage: 'pending', actor: 'source:generic' })]);
   });
 
+  it('gives each exception its reasons as keys and as text in the configured locale; an old row its stored text', async () => {
+    const order = genericOrder({ address: { province: '浙江省', city: '杭州市', district: '西湖区', detail: '幸福小区门口' } });
+    await postOrders(app.url, order);
+    const body = await eventually(async () => {
+      const r = await apiGet(app.url, `/api/orders/generic/${order.id}`);
+      return r.json.order?.processed ? r.json : undefined;
+    });
+    const [vague] = body.exceptions;
+    expect(vague.reasons).toEqual([{ key: 'reason.vague_address.landmark', params: { landmark: '小区门口' } }]);
+    expect(vague.reason).toBe('地址仅有地标"小区门口"，无门牌号');
+    const stored = await app.pool.query('SELECT reason, reason_refs FROM exceptions WHERE id = $1', [vague.id]);
+    expect(stored.rows[0]).toEqual({ reason: '地址仅有地标"小区门口"，无门牌号', reason_refs: vague.reasons });
+
+    // A row written before reasons were keys: only its text, shown as it is.
+    await app.pool.query(`UPDATE exceptions SET reason = '旧原因：地址不详', reason_refs = NULL WHERE id = $1`, [vague.id]);
+    const old = (await apiGet(app.url, `/api/orders/generic/${order.id}`)).json.exceptions[0];
+    expect(old.reason).toBe('旧原因：地址不详');
+    expect(old.reasons).toEqual([{ key: 'reason.text', params: { text: '旧原因：地址不详' } }]);
+  });
+
   it('answers 404 for an unknown order, and treats hostile ids as plain text', async () => {
     for (const id of ['no-such-order', "x' OR '1'='1", '%27%3B%20DROP%20TABLE%20orders%3B--']) {
       const res = await apiGet(app.url, `/api/orders/generic/${encodeURIComponent(id)}`);

@@ -7,7 +7,7 @@ const fmt: PlatformFormat = { escape: (s) => s, mention: (s) => s.name };
 
 const input = (claim: string, resolve: string, slaClock: 'wall' | 'business', zone?: string): ExceptionCardInput => ({
   exception: {
-    id: 1, type: 'vague_address', severity: 'warning', reason: 'r', status: 'open', escalationLevel: 0, version: 1,
+    id: 1, type: 'vague_address', severity: 'warning', reasons: [], status: 'open', escalationLevel: 0, version: 1,
     claimedAt: null, resolvedAt: null, resolution: null, claimDueAt: new Date(claim), resolveDueAt: new Date(resolve), slaClock,
   },
   order: {

@@ -10,7 +10,7 @@ const now = new Date('2026-01-08T12:30:00Z');
 function input(over: Partial<ExceptionCardInput['exception']> = {}, order: Partial<ExceptionCardInput['order']> = {}, assignee: ExceptionCardInput['assignee'] = null): ExceptionCardInput {
   return {
     exception: {
-      id: 7, type: 'vague_address', severity: 'warning', reason: '地址仅有地标"小区门口"', status: 'open', escalationLevel: 0, version: 3,
+      id: 7, type: 'vague_address', severity: 'warning', reasons: [{ key: 'reason.vague_address.landmark', params: { landmark: '小区门口' } }], status: 'open', escalationLevel: 0, version: 3,
       claimedAt: null, resolvedAt: null, resolution: null,
       claimDueAt: new Date('2026-01-08T13:00:00Z'), resolveDueAt: new Date('2026-01-08T13:30:00Z'), ...over,
     },

@@ -1,8 +1,8 @@
 import { buildHandoffSnapshot, type HandoffCard, type HandoffRow } from '../../src/domain/cards/handoff-card';
 import { cardMessage } from '../../src/integrations/slack/blocks/card-blocks';
 import { slackFormat } from '../../src/integrations/slack/mrkdwn';
-import { renderFeishuCard } from '../../src/bot/feishu/feishu-card';
-import { feishuFormat } from '../../src/bot/feishu/feishu-format';
+import { renderFeishuCard } from '../../src/integrations/feishu/feishu-card';
+import { feishuFormat } from '../../src/integrations/feishu/feishu-format';
 import { htmlFormat } from '../../src/bot/local/html-format';
 import { cardTexts } from '../../src/present/cards/card-texts';
 

@@ -2,8 +2,8 @@ import { neutralise } from '../../src/present/neutralise';
 import { buildExceptionCard, type ExceptionCardInput } from '../../src/domain/cards/exception-card';
 import { exceptionCardTexts } from '../../src/present/cards/card-texts';
 import { cardMessage } from '../../src/integrations/slack/blocks/card-blocks';
-import { renderFeishuCard } from '../../src/bot/feishu/feishu-card';
-import { feishuFormat } from '../../src/bot/feishu/feishu-format';
+import { renderFeishuCard } from '../../src/integrations/feishu/feishu-card';
+import { feishuFormat } from '../../src/integrations/feishu/feishu-format';
 import { cardView } from '../../src/bot/local/local-view';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +37,7 @@ describe('a U+202E remark on every rendered card', () => {
   const remark = '请开发票 \u202e00.995 \u001b[2J\u200b@channel';
   const input: ExceptionCardInput = {
     exception: {
-      id: 7, type: 'remark_invoice', severity: 'info', reason: 'remark asks for an invoice', status: 'open', escalationLevel: 0, version: 1,
+      id: 7, type: 'remark_invoice', severity: 'info', reasons: [{ key: 'reason.text', params: { text: 'remark asks for an invoice \u202e' } }], status: 'open', escalationLevel: 0, version: 1,
       claimedAt: null, resolvedAt: null, resolution: null, claimDueAt: now, resolveDueAt: now,
     },
     order: {

@@ -11,7 +11,7 @@ import type { ChatUser } from '../../domain/staff';
 import { t, type Locale } from '../../present/i18n';
 import type { InventoryActions } from '../../actions/inventory';
 import type { FrontDeps } from '../front';
-import { ADDRESS_FIELDS, type FeishuActionValue, type FeishuCardJson, type FeishuCardOptions } from './feishu-card';
+import { ADDRESS_FIELDS, type FeishuActionValue, type FeishuCardJson, type FeishuCardOptions } from '../../integrations/feishu/feishu-card';
 import type { FeishuEnvelope } from './feishu-verify';
 
 export interface CardActionDeps {

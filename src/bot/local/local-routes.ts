@@ -5,6 +5,7 @@ import { staffLookup } from '../../actions/lookup-order';
 import { findStaffByChatUser, listActiveStaff } from '../../db/staff';
 import { dispatchCommand } from '../commands/dispatch';
 import { t } from '../../present/i18n';
+import { renderFieldErrors } from '../../present/i18n/message';
 import { ErrorCode, OrderopsError } from '../../domain/errors';
 import type { ChatPort } from '../../domain/ports';
 import type { Staff } from '../../domain/staff';
@@ -264,7 +265,7 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
       ok: false,
       reason: out.reason,
       ...notice,
-      ...(out.fieldErrors ? { fieldErrors: out.fieldErrors, message: 'the address has problems: see fieldErrors' } : {}),
+      ...(out.fieldErrors ? { fieldErrors: renderFieldErrors(locale, out.fieldErrors), message: 'the address has problems: see fieldErrors' } : {}),
     });
   });
 }

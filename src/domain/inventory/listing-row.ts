@@ -1,4 +1,4 @@
-import { normalizeMoney } from './money';
+import { normalizeMoney } from '../money';
 import type { FieldError } from './sku-row';
 
 /** What one platform/shop shows for a SKU at one moment. */

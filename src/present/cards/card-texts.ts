@@ -1,8 +1,10 @@
-import type { ExceptionCard } from '../../domain/cards/exception-card';
+import { CARD_LIMITS, type ExceptionCard } from '../../domain/cards/exception-card';
+import { truncate } from '../../domain/privacy/mask';
+import { renderReasons } from '../i18n/message';
 import type { BacklogCard } from '../../domain/cards/backlog-card';
 import type { Card } from '../../domain/ports';
 import type { SilenceCard } from '../../domain/cards/silence-card';
-import type { DigestCard } from '../../domain/cards/digest-card';
+import { DIGEST_REASON_CHARS, type DigestCard } from '../../domain/cards/digest-card';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
 import { consistencyCardTexts, lowStockCardTexts, priceCardTexts } from './inventory-card-texts';
 import { reconcileCardTexts } from './reconcile-card-texts';
@@ -57,7 +59,7 @@ export function exceptionCardTexts(card: ExceptionCard, opts: RenderOptions, fmt
   const fields = [
     { key: 'order', label: tt('field.order'), value: e(o.externalId) },
     { key: 'shop', label: tt('field.shop'), value: e([o.shop, o.channel].filter(Boolean).join(' / ')) || none },
-    { key: 'reason', label: tt('field.reason'), value: e(card.reason) },
+    { key: 'reason', label: tt('field.reason'), value: e(truncate(renderReasons(locale, card.reasons), CARD_LIMITS.reason)) },
     { key: 'amount', label: tt('field.amount'), value: tt('value.amount', { total: e(o.total), currency: e(o.currency), paid: e(o.paid ?? ''), partial }) },
     { key: 'items', label: tt('field.items'), value: items.join('\n') },
     { key: 'buyer', label: tt('field.buyer'), value: e(o.buyer) || none },
@@ -70,7 +72,10 @@ export function exceptionCardTexts(card: ExceptionCard, opts: RenderOptions, fmt
   const esc = card.escalation;
   if (esc.notified.length > 0 || esc.unrouted.length > 0) {
     const lines = [];
-    if (esc.notified.length > 0) lines.push(tt('value.notified', { sent: e(esc.notified.join('; ')) }));
+    if (esc.notified.length > 0) {
+      const sent = esc.notified.map((n) => tt('notify.person', { name: e(n.name), channels: n.channels.map((c) => channelLabel(locale, c)).join(', ') }));
+      lines.push(tt('value.notified', { sent: sent.join('; ') }));
+    }
     if (esc.unrouted.length > 0) lines.push(tt('value.unrouted', { reasons: e(esc.unrouted.join('; ')) }));
     fields.push({ key: 'escalation', label: tt('field.escalation'), value: lines.join('\n') });
   }
@@ -149,7 +154,7 @@ export function digestCardTexts(card: DigestCard, opts: RenderOptions, fmt: Plat
       key: 'newest',
       label: t(locale, 'digest.field.newest', { shown: card.newest.length, members: card.members }),
       value: card.newest.map((l) => t(locale, 'digest.item', {
-        orderId: e(l.externalId), source: e(l.source), shop: e(l.shop), reason: e(l.reason), time: time(l.at),
+        orderId: e(l.externalId), source: e(l.source), shop: e(l.shop), reason: e(truncate(renderReasons(locale, l.reasons), DIGEST_REASON_CHARS)), time: time(l.at),
         done: l.status === 'resolved', claimed: l.status === 'claimed' || l.status === 'escalated',
       })).join('\n'),
     });
@@ -220,4 +225,11 @@ export function backlogCardTexts(card: BacklogCard, opts: RenderOptions, fmt: Pl
     fields,
     buttons: [],
   };
+}
+
+/** A notification channel's short label (`dm` → DM, `feishu_urgent` → 加急 / urgent); unknown ids as they are. */
+function channelLabel(locale: Locale, channel: string): string {
+  const key = `notify.channel.${channel}`;
+  const label = t(locale, key);
+  return label === key ? channel : label;
 }

@@ -1,6 +1,6 @@
 import { parseJsonLossless } from './lossless-json';
 import type { Order, OrderStage, OrderStatus } from '../../../domain/orders/order';
-import type { IncomingOrder } from '../../../db/order-writes';
+import type { IncomingOrder } from '../../../domain/platforms/ports';
 import type { ItemError } from '../source';
 
 export type { HoldReason } from '../../../domain/orders/order';
@@ -49,19 +49,7 @@ export function statusOf(s: PlatformStage): { status: OrderStatus; stage?: Order
 
 export type MapResult = { ok: true; order: PlatformOrder } | { ok: false; errors: ItemError[] };
 
-/** A page of pulled orders: what mapped, and what did not (reported, never silently dropped). */
-export interface PullPage {
-  /** The sub-window this page belongs to; a caller may checkpoint after its last page. */
-  window: { since: string; until: string };
-  /** The platform's page number as requested. */
-  page: number;
-  /** True on the last page requested for this window. */
-  lastOfWindow: boolean;
-  orders: IncomingOrder[];
-  errors: ItemError[];
-  /** The platform's count for the window, when it reports one. */
-  total?: number;
-}
+export type { PullPage } from '../../../domain/platforms/ports';
 
 // Small readers for untyped platform JSON.
 export type Json = Record<string, unknown>;

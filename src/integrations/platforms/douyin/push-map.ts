@@ -1,7 +1,7 @@
 import type { ItemError } from '../source';
 import { unixToIso } from '../common/china-time';
 import { parseJsonLossless } from '../common/lossless-json';
-import { fenToYuan } from '../common/money';
+import { fenToYuan } from '../../../domain/money';
 import { compact, int, isObj, obj, statusOf, str, type Json, type PlatformOrder, type PlatformStage } from '../common/platform-order';
 import { cipher, douyinStage, regionName } from './order-map';
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { parseJsonLossless } from '../common/lossless-json';
 import { compact, isObj, jsonObjectField, obj, str, statusOf, type Json, type PlatformOrder, type PlatformStage } from '../common/platform-order';
 import type { ItemError } from '../source';
+import type { ShopMessage } from '../../../domain/platforms/ports';
 import type { RefundStatus } from '../../../domain/orders/order';
 
 /** A `Common` frame of PDD's message service (§3.1): one message to store, then acknowledge. */
@@ -74,6 +75,25 @@ export function mapPmcMessage(f: PmcFrame, shop: string, receivedAt: string): { 
       refund: REFUND_TYPE[f.type] ? { status: REFUND_TYPE[f.type]!, at: receivedAt } : undefined,
     }),
   };
+}
+
+/**
+ * Frames read from the connection as the use cases see them: each message mapped (stored under the
+ * shop id `shopOf` gives its mall), unreadable frames as errors, control frames left out.
+ */
+export function pmcShopMessages(reads: PmcRead[], shopOf: (mallId: string) => string, receivedAt: string): ShopMessage[] {
+  const out: ShopMessage[] = [];
+  for (const r of reads) {
+    if (r.kind === 'control') continue;
+    if (r.kind === 'error') {
+      out.push({ id: r.id, raw: {}, result: { kind: 'error', errors: r.errors } });
+      continue;
+    }
+    const m = mapPmcMessage(r.frame, shopOf(r.frame.mallId), receivedAt);
+    const result: ShopMessage['result'] = m.kind === 'order' ? { kind: 'order', order: { order: m.order, raw: r.frame.raw } } : m.kind === 'skip' ? { kind: 'skip' } : { kind: 'error', errors: m.errors };
+    out.push({ id: r.frame.id, raw: r.frame.raw, result });
+  }
+  return out;
 }
 
 export const heartbeatFrame = (now: number): string => JSON.stringify({ commandType: 'HeartBeat', time: now });

@@ -1,7 +1,7 @@
 import type { OrderStatus } from '../../../domain/orders/order';
 import type { ItemError } from '../source';
 import { isoOrUndefined } from '../common/china-time';
-import { subtractYuan, toYuan } from '../common/money';
+import { subtractYuan, toYuan } from '../../../domain/money';
 import { arr, compact, int, obj, str, type Json, type MapResult, type PlatformOrder } from '../common/platform-order';
 
 const tagList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : (str(v) ?? '').split(',')).map((t) => t.trim()).filter(Boolean);

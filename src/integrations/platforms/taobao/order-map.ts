@@ -1,7 +1,7 @@
 import type { ItemError } from '../source';
 import { addDaysIso, earliestIso, gmt8ToIso } from '../common/china-time';
 import type { RefundStatus } from '../../../domain/orders/order';
-import { toYuan } from '../common/money';
+import { toYuan } from '../../../domain/money';
 import {
   arr, compact, int, obj, statusOf, str, type HoldReason, type Json, type MapResult, type PlatformOrder, type PlatformStage,
 } from '../common/platform-order';

@@ -1,9 +1,10 @@
 import { gmt8ToIso } from '../common/china-time';
 import { compact, jsonObjectField, obj, str, statusOf, type Json, type PlatformOrder, type PlatformStage } from '../common/platform-order';
 import type { ItemError } from '../source';
+import type { ShopMessage, ShopMessageQueue } from '../../../domain/platforms/ports';
 import { callTop, type TaobaoPullOptions } from './pull';
 import { topList } from './order-map';
-import { toYuan } from '../common/money';
+import { toYuan } from '../../../domain/money';
 import type { RefundStatus } from '../../../domain/orders/order';
 
 /** A TMC message as `taobao.tmc.messages.consume` hands it out (§2.1); `content` is a JSON string. */
@@ -105,4 +106,29 @@ export async function consumeTmc(opts: Omit<TaobaoPullOptions, 'session'>, group
 export async function confirmTmc(opts: Omit<TaobaoPullOptions, 'session'>, group: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await callTop({ ...opts, session: '' }, 'taobao.tmc.messages.confirm', { group_name: group, s_message_ids: ids.join(',') });
+}
+
+/** One consumed message as the use cases see it: read, mapped, with the id to confirm it by. */
+export function tmcShopMessage(raw: unknown, receivedAt: string): ShopMessage {
+  const id = str(obj(raw).id);
+  const headers = { topic: str(obj(raw).topic) ?? '' };
+  const m = readTmcMessage(raw);
+  if ('errors' in m) return { id, raw, headers, result: { kind: 'error', errors: m.errors } };
+  const mapped = mapTmcMessage(m, receivedAt);
+  if (mapped.kind === 'order') return { id, raw, headers, result: { kind: 'order', order: { order: mapped.order, raw: m.raw } } };
+  if (mapped.kind === 'skip') return { id, raw, headers, result: { kind: 'skip' } };
+  return { id, raw, headers, result: { kind: 'error', errors: mapped.errors } };
+}
+
+/**
+ * Taobao's TMC as a message queue port (domain/platforms/ports.ts): the app's own queue (no seller
+ * session), `quantity` messages a call.
+ */
+export function tmcQueue(api: Omit<TaobaoPullOptions, 'session'>, group: string, quantity: number): ShopMessageQueue {
+  return {
+    source: 'taobao',
+    batchSize: quantity,
+    consume: async (receivedAt) => (await consumeTmc(api, group, quantity)).map((raw) => tmcShopMessage(raw, receivedAt)),
+    confirm: (ids) => confirmTmc(api, group, ids),
+  };
 }

@@ -3,6 +3,8 @@ import { commands } from './commands';
 import { rejected } from './rejected';
 import { lookupAccess } from './lookup-access';
 import { calendar } from './calendar';
+import { notify } from './notify';
+import { rules } from './rules';
 import { signals } from './signals';
 
 /**
@@ -15,5 +17,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   rejected,
   lookupAccess,
   calendar,
+  notify,
+  rules,
   signals,
 };
