@@ -14,15 +14,13 @@ import { registerWebhooks } from './http/webhooks';
 import { registerReadApi } from './http/read-api';
 import { registerInventoryApi } from './http/inventory-api';
 import { createInventoryActions, type InventoryActions } from './actions/inventory';
-import { genericSource } from './integrations/platforms/generic/generic-source';
-import { douyinSource } from './integrations/platforms/douyin/douyin-source';
-import { shopifySource } from './integrations/platforms/shopify/shopify-source';
-import type { OrderSource } from './integrations/platforms/source';
+import { orderSources } from './http/order-sources';
 import { createOrderQueue, queueTrigger, type OrderJobData } from './jobs/queues';
 import { producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers, type RunningWorkers, type WorkerDeps } from './jobs/workers';
 import { pddMessageUrl } from './integrations/platforms/pinduoduo/sign';
 import { configuredPullers } from './integrations/platforms/pullers';
+import { tmcQueue } from './integrations/platforms/taobao/tmc';
 import { sweepUnprocessed } from './jobs/sweep-orders';
 import { cardTriggers, createCardQueues, enqueueCard, type CardQueues } from './jobs/card-jobs';
 import { slaTrigger } from './jobs/sla-jobs';
@@ -39,6 +37,14 @@ import { createShopPorts, pacedShopPorts } from './integrations/platforms/shop-p
 import { erpOrderPort } from './integrations/outbound/erp-webhook';
 import { createPushQueues } from './jobs/shop-push-jobs';
 import type { OutboxDeps } from './actions/shop/push-deps';
+import { buildCalendar, yearsWithoutData, type WorkCalendar } from './domain/calendar';
+import { missingYearsText } from './present/calendar/calendar-texts';
+import { offerHandoff, type OfferInput } from './actions/shift-handoff';
+import type { SignalDeps } from './actions/apply-signals';
+import { createSignalQueue, enqueueSignalApply } from './jobs/signal-jobs';
+import { kuaidi100Subscriber } from './integrations/tracking/kuaidi100';
+import { registerStageApi } from './http/stage-api';
+import { registerTrackingWebhooks } from './http/tracking-webhooks';
 
 export interface AppOptions {
   role?: Role;
@@ -122,22 +128,42 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     cardChanged: (key, version) => enqueueCard(cardQueues, key, version), outbox,
     poolRoles: settings.shopSync.poolRoles, pushNow: () => pushQueues.dispatchNow(),
   });
-  const frontDeps = { config, pool, actions, inventory, rules: settings.rules, clock, logger };
+  const calendar = buildCalendar(settings.calendar);
+  const handoffs = {
+    offer: (input: OfferInput) => offerHandoff({ pool, clock, calendar, cards: triggers.cards, cardChanged: (key, version) => enqueueCard(cardQueues, key, version) }, input),
+  };
+  const frontDeps = { config, pool, actions, inventory, rules: settings.rules, clock, logger, handoffs };
   const fronts = [createSlackFront(frontDeps), createFeishuFront(frontDeps), createLocalFront(frontDeps)].filter(
     (f): f is ChatFront => f !== undefined,
   );
   const chats = [...fronts.map((f) => f.port), ...(opts.chats ?? [])];
 
-  const sources = new Map<string, OrderSource>([
-    ['generic', genericSource(config.webhookSecret)],
-    ['douyin', douyinSource(config.platforms.douyin)],
-    ['shopify', shopifySource(config.platforms.shopify.webhookSecret)],
-  ]);
-  const http = buildServer({ pool, redis, metrics, logger });
+  const sources = orderSources(config);
+  // Platform signals: ship-by and tracking timers, the tracking subscription (快递100 when configured).
+  const { kuaidi100 } = config;
+  const subscriber = kuaidi100.key && kuaidi100.salt && kuaidi100.callbackUrl
+    ? kuaidi100Subscriber({ key: kuaidi100.key, salt: kuaidi100.salt, callbackUrl: kuaidi100.callbackUrl, apiUrl: kuaidi100.apiUrl })
+    : undefined;
+  const signalDeps: SignalDeps = {
+    settings: settings.signals, routes: settings.rules.routes, locale: settings.locale, timezone: settings.timezone,
+    trackingProvider: subscriber ? 'kuaidi100' : null,
+  };
+  const signalQueue = createSignalQueue(redis, config.queuePrefix, logger);
+  const moveDeps = { pool, trigger, trackingProvider: signalDeps.trackingProvider, clock };
+
+  const missing = calendarGaps(calendar, clock);
+  if (missing.length > 0) logger.warn({ years: missing }, missingYearsText('en', missing));
+  const http = buildServer({ pool, redis, metrics, logger, warnings: () => calendarReadiness(calendar, clock, settings.locale) });
   if (role !== 'worker') {
-    registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger });
+    registerWebhooks(http, { pool, intake, sources, metrics: metrics.intake, logger, clock });
+    registerTrackingWebhooks(http, {
+      ...moveDeps, logger, kuaidi100Salt: kuaidi100.salt, webhookSecret: config.webhookSecret,
+      rejudge: (orderId) => enqueueSignalApply(signalQueue, orderId).catch((err: unknown) =>
+        logger.warn({ orderId, err: (err as Error).message }, 'signal re-check not enqueued; the order is judged again at its next event')),
+    });
   }
-  registerReadApi(http, { pool, apiToken: config.apiToken });
+  registerStageApi(http, { ...moveDeps, apiToken: config.apiToken });
+  registerReadApi(http, { pool, apiToken: config.apiToken, locale: settings.locale });
   registerInventoryApi(http, {
     pool, clock, logger, apiToken: config.apiToken, webhookSecret: config.webhookSecret,
     imports: inventory.imports, prices: inventory.prices, reports: inventory.reports,
@@ -149,7 +175,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   if (role !== 'intake') {
     workerRedis = workerConnection(config.redisUrl);
     workers = await startWorkers({
-      pool, rules: settings.rules, clock, connection: workerRedis, prefix: config.queuePrefix, logger, metrics, trigger,
+      pool, rules: settings.rules, clock, calendar, connection: workerRedis, prefix: config.queuePrefix, logger, metrics, trigger,
       concurrency: settings.processing.concurrency, sweepSeconds: settings.processing.sweepSeconds,
       settings, chats, locale: settings.locale, triggers, queues: cardQueues, registry: metrics.registry,
       mailer: config.smtp ? smtpMailer(config.smtp.url, config.smtp.from) : undefined,
@@ -165,6 +191,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
         cardChanged: (key, version) => enqueueCard(cardQueues, key, version),
       },
       pmc: pddPmc(config, intake, logger),
+      signalJobs: { deps: signalDeps, queue: signalQueue, subscriber },
     });
     // Catch up at once on whatever a previous run left unprocessed, rather than at the first tick.
     sweepUnprocessed(pool, trigger, { graceSeconds: 0, limit: 5000 }).catch((err: unknown) =>
@@ -188,11 +215,24 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       await orderQueue.close().catch(() => undefined);
       await cardQueues.close().catch(() => undefined);
       await pushQueues.close();
+      await signalQueue.close().catch(() => undefined);
       redis.disconnect();
       workerRedis?.disconnect();
       await pool.end();
     },
   };
+}
+
+/** The current and next year (in the global zone) when the holiday calendar has no data for them. */
+function calendarGaps(cal: WorkCalendar, clock: Clock): number[] {
+  const year = Number(new Intl.DateTimeFormat('en-CA', { timeZone: cal.settings.timezone, year: 'numeric' }).format(clock.now()));
+  return yearsWithoutData(cal, [year, year + 1]);
+}
+
+/** /readyz's calendar entry: ready either way, but a year without holiday data is said loudly. */
+function calendarReadiness(cal: WorkCalendar, clock: Clock, locale: AppConfig['settings']['locale']): Record<string, unknown> {
+  const years = calendarGaps(cal, clock);
+  return { calendar: { ok: years.length === 0, years_without_data: years, ...(years.length > 0 ? { warning: missingYearsText(locale, years) } : {}) } };
 }
 
 /** Taobao's TMC consumer when `taobao_tmc.enabled` and the app's credentials are set (else a warning). */
@@ -204,7 +244,7 @@ function taobaoTmc(config: AppConfig, intake: OrderIntake, logger: Logger): Work
     logger.warn('taobao_tmc is enabled but TAOBAO_APP_KEY / TAOBAO_APP_SECRET are not set: Taobao messages are not consumed');
     return undefined;
   }
-  return { intake, api: { baseUrl: apiUrl, appKey, appSecret }, group: tmc.group, quantity: tmc.quantity, pollSeconds: tmc.pollSeconds };
+  return { intake, queue: tmcQueue({ baseUrl: apiUrl, appKey, appSecret }, tmc.group, tmc.quantity), rejectReason: 'tmc_message', pollSeconds: tmc.pollSeconds };
 }
 
 /** Pinduoduo's message connection when `pdd_pmc.enabled` and the app's credentials are set (else a warning). */

@@ -1,7 +1,6 @@
 // Child processes of a bench run, and the guarantee that none outlives it: every child is killed on
 // normal exit, on an uncaught error, on Ctrl-C (SIGINT/SIGTERM/SIGHUP) and when the run's watchdog
 // fires. Cleanup hooks (stopping a Postgres cluster, removing a temp dir) run on the same paths.
-// bench/intake.mjs keeps its own copy of this logic (it came first); new benches use this module.
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';

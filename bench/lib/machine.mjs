@@ -18,7 +18,7 @@ export async function machineFacts({ pgUrl, redisUrl }) {
   try {
     await c.connect();
     postgres = (await c.query('SHOW server_version')).rows[0].server_version;
-    for (const k of ['synchronous_commit', 'fsync', 'shared_buffers']) postgresSettings[k] = (await c.query(`SHOW ${k}`)).rows[0][k];
+    for (const k of ['synchronous_commit', 'fsync', 'shared_buffers', 'max_connections', 'wal_level']) postgresSettings[k] = (await c.query(`SHOW ${k}`)).rows[0][k];
   } finally {
     await c.end().catch(() => undefined);
   }

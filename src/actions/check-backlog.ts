@@ -65,15 +65,22 @@ async function readBacklog(pool: pg.Pool, stages: [string, number][], perShop: b
   const { rows } = await pool.query<{ stage: string; shop: string; count: number; oldest_at: Date; oldest: BacklogReading['oldest'] }>(
     `WITH t AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS t(stage, minutes)),
      idle AS (
-       SELECT o.stage, CASE WHEN $3 THEN coalesce(o.shop, '') ELSE '' END AS shop, o.source, o.external_id, o.stage_changed_at
+       SELECT o.stage, CASE WHEN $3 THEN coalesce(o.shop, '') ELSE '' END AS shop, o.source, o.external_id, o.stage_changed_at,
+         o.priority, o.ship_by_at
        FROM orders o JOIN t ON t.stage = o.stage
        WHERE o.stage_changed_at < $4::timestamptz - t.minutes * interval '1 minute'
          AND o.status NOT IN ('cancelled', 'refunded', 'closed')
+         -- Unpaid orders (and presales waiting for their balance) are not 待处理 backlog.
+         AND o.status NOT IN ('created', 'pending_payment', 'payment_failed')
+         AND o.hold_reason IS DISTINCT FROM 'presale_unpaid'
          AND NOT o.quiet -- historical orders from an import stay out of chat
      )
+     -- Listed most urgent first: the least time to ship-by, then priority, then the longest idle.
      SELECT stage, shop, count(*)::int AS count, min(stage_changed_at) AS oldest_at,
-       (SELECT jsonb_agg(jsonb_build_object('source', x.source, 'externalId', x.external_id, 'since', x.stage_changed_at) ORDER BY x.stage_changed_at)
-        FROM (SELECT * FROM idle i2 WHERE i2.stage = idle.stage AND i2.shop = idle.shop ORDER BY i2.stage_changed_at LIMIT $5) x) AS oldest
+       (SELECT jsonb_agg(jsonb_build_object('source', x.source, 'externalId', x.external_id, 'since', x.stage_changed_at, 'shipBy', x.ship_by_at)
+          ORDER BY x.ship_by_at NULLS LAST, x.priority DESC, x.stage_changed_at)
+        FROM (SELECT * FROM idle i2 WHERE i2.stage = idle.stage AND i2.shop = idle.shop
+              ORDER BY i2.ship_by_at NULLS LAST, i2.priority DESC, i2.stage_changed_at LIMIT $5) x) AS oldest
      FROM idle GROUP BY stage, shop`,
     [stages.map((s) => s[0]), stages.map((s) => s[1]), perShop, now, listOldest],
   );

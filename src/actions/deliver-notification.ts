@@ -9,8 +9,10 @@ import { cardMessages } from '../db/chat-messages';
 import { digestOf } from '../db/digests';
 import { findStaff } from '../db/staff';
 import { t, typeLabel, type Locale } from '../present/i18n';
-import type { Mailer } from '../integrations/email/mailer';
-import type { SmsSender } from '../integrations/sms/sms-sender';
+import { renderReasons } from '../present/i18n/message';
+import type { MessageRef } from '../domain/message';
+import { reasonsSql } from '../db/reasons-sql';
+import type { Mailer, SmsSender } from '../domain/notify/ports';
 
 export interface DeliveryDeps {
   pool: pg.Pool;
@@ -80,24 +82,25 @@ interface Ctx {
 }
 
 async function context(deps: DeliveryDeps, n: NotificationRow): Promise<Ctx> {
-  const { rows } = await deps.pool.query<{ external_id: string; type: string; reason: string; created_at: Date; source: string; shop: string | null; total: string; currency: string; phone: string | null }>(
-    `SELECT o.external_id, e.type, e.reason, e.created_at, o.source, o.shop, o.total::text AS total, o.currency, o.buyer_phone AS phone
+  const { rows } = await deps.pool.query<{ external_id: string; type: string; reasons: MessageRef[]; created_at: Date; source: string; shop: string | null; total: string; currency: string; phone: string | null }>(
+    `SELECT o.external_id, e.type, ${reasonsSql('e')} AS reasons, e.created_at, o.source, o.shop, o.total::text AS total, o.currency, o.buyer_phone AS phone
      FROM exceptions e JOIN orders o ON o.id = e.order_id WHERE e.id = $1`,
     [n.exception_id],
   );
   const e = rows[0]!;
   const L = deps.locale;
+  const reason = renderReasons(L, e.reasons);
   return {
     orderId: e.external_id,
     type: typeLabel(L, e.type),
-    reason: e.reason,
+    reason,
     minutes: Math.max(1, Math.round((deps.clock.now().getTime() - e.created_at.getTime()) / 60_000)),
     level: n.payload?.level ?? 2,
     recipient: n.recipient ? await findStaff(deps.pool, n.recipient) : null,
     fields: [
       [t(L, 'field.order'), e.external_id],
       [t(L, 'field.shop'), [e.shop, e.source].filter(Boolean).join(' / ')],
-      [t(L, 'field.reason'), e.reason],
+      [t(L, 'field.reason'), reason],
       [t(L, 'field.amount'), `${e.total} ${e.currency}`],
       [t(L, 'field.phone'), maskPhone(e.phone)],
     ],
@@ -113,7 +116,7 @@ async function send(deps: DeliveryDeps, n: NotificationRow, c: Ctx): Promise<{ s
   switch (channel) {
     case 'chat_dm': {
       if (!port || !c.recipient) return { status: 'skipped', detail: 'platform or person no longer configured' };
-      const ok = await port.sendDirect(c.recipient, notice(c.level === 1 ? 'sla.level1.dm' : 'sla.level2.dm'));
+      const ok = await port.sendDirect(c.recipient, notice(n.kind === 'offshift_page' ? 'calendar.page.dm' : c.level === 1 ? 'sla.level1.dm' : 'sla.level2.dm'));
       return ok ? { status: 'sent' } : { status: 'skipped', detail: `no ${platform} identity` };
     }
     case 'card_mention': {

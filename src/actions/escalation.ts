@@ -1,14 +1,16 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { nextEscalation, stepId, type EscalationStep, type SlaPolicy } from '../domain/sla/policy';
-import { planEscalation, type ChannelRules } from '../domain/sla/plan';
+import { planEscalation, type ChannelRules, type PlannedNotification } from '../domain/sla/plan';
+import { dutyAt, dutyRouting } from '../domain/sla/duty';
+import type { WorkCalendar } from '../domain/calendar';
 import type { ChatPort, Clock } from '../domain/ports';
 import type { Staff } from '../domain/staff';
 import type { ExceptionStatus } from '../domain/exceptions/exception';
 import type { Severity } from '../domain/orders/rules-types';
 import { insertAudit } from '../db/audit';
 import { withTransaction, type Queryable } from '../db/pool';
-import { staffForEscalation } from '../db/staff';
+import { findStaff, staffForEscalation } from '../db/staff';
 
 export interface EscalationEngineDeps {
   pool: pg.Pool;
@@ -17,6 +19,8 @@ export interface EscalationEngineDeps {
   timezone: string;
   chats: ChatPort[];
   logger: Logger;
+  /** Shifts and on-call: level 1 to the person on duty, off-shift holds and pages. Without it, as before. */
+  calendar?: WorkCalendar;
 }
 
 interface SlaRow {
@@ -82,26 +86,14 @@ export async function runEscalation(deps: EscalationEngineDeps, exceptionId: num
     const now = deps.clock.now();
     if (next.at.getTime() > now.getTime()) return { status: 'early' as const, at: next.at };
 
-    const roles = next.level === 1 ? (['supervisor'] as const) : (['manager'] as const);
-    let recipients: Staff[] = await staffForEscalation(tx, row.team, [...roles]);
-    if (next.level === 1 && recipients.length === 0) recipients = await staffForEscalation(tx, row.team, ['manager']);
+    const duty = deps.calendar ? dutyAt(deps.calendar, row.team, now) : null;
+    const recipients = await escalationRecipients(tx, row.team, next.level, duty?.onCall ?? null);
     const planned = planEscalation({
       level: next.level, severity: row.severity, team: row.team, recipients,
-      platforms: deps.chats.map((c) => c.platform), rules: deps.policy, timezone: deps.timezone, now,
+      platforms: deps.chats.map((c) => c.platform), rules: deps.policy, timezone: deps.timezone, now, ...dutyRouting(duty, row.severity),
     });
-    const ids: number[] = [];
-    for (const p of planned) {
-      const key = `sla:${exceptionId}:${stepId(next)}:${p.channel}:${p.platform ?? '-'}:${p.recipientId ?? '-'}`;
-      const { rows: ins } = await tx.query<{ id: number }>(
-        `INSERT INTO notifications (idempotency_key, exception_id, kind, channel, recipient, status, detail, not_before, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-        [key, exceptionId, `sla_level${next.level}`, p.platform ? `${p.platform}_${p.channel}` : p.channel, p.recipientId,
-          p.unrouted ? 'unrouted' : 'pending', p.unrouted ?? null, p.notBefore ?? null,
-          JSON.stringify({ level: next.level, n: next.n, orderId: row.externalId, recipients: recipients.map((r) => r.id) })],
-      );
-      if (ins[0] && !p.unrouted) ids.push(ins[0].id);
-    }
+    const ids = await recordNotifications(tx, exceptionId, `sla:${exceptionId}:${stepId(next)}`, `sla_level${next.level}`, planned,
+      { level: next.level, n: next.n, orderId: row.externalId, recipients: recipients.map((r) => r.id) });
     const sentColumn = next.level === 1 ? 'level1_sent' : 'level2_sent';
     await tx.query(
       `UPDATE exceptions SET ${sentColumn} = ${sentColumn} + 1, escalation_level = greatest(escalation_level, $2),
@@ -117,4 +109,39 @@ export async function runEscalation(deps: EscalationEngineDeps, exceptionId: num
     await planNext(tx, deps.policy, exceptionId);
     return { status: 'fired' as const, step: next, notifications: ids, lateMs: now.getTime() - next.at.getTime(), version: row.version + 1 };
   }, { actor: 'system', via: 'sla' });
+}
+
+/**
+ * Who an escalation goes to. Level 1: the person on call when the team has a roster (and they are
+ * active staff), else the team's supervisors, else its managers. Level 2: managers.
+ */
+export async function escalationRecipients(db: Queryable, team: string, level: 1 | 2, onCall: string | null): Promise<Staff[]> {
+  if (level === 2) return staffForEscalation(db, team, ['manager']);
+  const person = onCall ? await findStaff(db, onCall) : null;
+  if (person && (await staffForEscalation(db, team, [person.role])).some((s) => s.id === person.id)) return [person];
+  const supervisors = await staffForEscalation(db, team, ['supervisor']);
+  return supervisors.length > 0 ? supervisors : staffForEscalation(db, team, ['manager']);
+}
+
+/**
+ * Record planned notifications, each once by its idempotency key (`<prefix>:<channel>:<platform>:<recipient>`).
+ * Unrouted ones are kept with their reason; ones held off shift are kept as skipped (the next shift's
+ * handoff card summarises them). Returns the ids to deliver now.
+ */
+export async function recordNotifications(tx: Queryable, exceptionId: number, prefix: string, kind: string, planned: PlannedNotification[], payload: Record<string, unknown>): Promise<number[]> {
+  const ids: number[] = [];
+  for (const p of planned) {
+    const key = `${prefix}:${p.channel}:${p.platform ?? '-'}:${p.recipientId ?? '-'}`;
+    const status = p.unrouted ? 'unrouted' : p.heldUntil ? 'skipped' : 'pending';
+    const detail = p.unrouted ?? (p.heldUntil ? `held off shift until ${p.heldUntil.toISOString()}: in the shift-start summary` : null);
+    const { rows: ins } = await tx.query<{ id: number }>(
+      `INSERT INTO notifications (idempotency_key, exception_id, kind, channel, recipient, status, detail, not_before, payload)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      [key, exceptionId, kind, p.platform ? `${p.platform}_${p.channel}` : p.channel, p.recipientId, status, detail,
+        p.heldUntil ?? p.notBefore ?? null, JSON.stringify(payload)],
+    );
+    if (ins[0] && status === 'pending') ids.push(ins[0].id);
+  }
+  return ids;
 }

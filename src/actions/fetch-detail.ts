@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { OrderIntake } from './ingest-orders';
 import type { WriteOutcome } from '../db/order-writes';
 import { shopOfOrder, type ShopSettings } from '../domain/reconcile/shop';
-import type { PullerFor } from '../integrations/platforms/pullers';
+import type { PullerFor } from '../domain/platforms/ports';
 
 export interface DetailDeps {
   pool: pg.Pool;
@@ -12,7 +12,7 @@ export interface DetailDeps {
 }
 
 export type DetailOutcome =
-  | { outcome: 'fetched'; write: WriteOutcome }
+  | { outcome: 'fetched'; write: WriteOutcome | 'refused' }
   /** Nothing to do: the order is gone, or whole already (a later push or a reconcile filled it). */
   | { outcome: 'missing' | 'whole' }
   /** Cannot fetch: no configured shop, no credentials or no detail API; reconciliation fills it later. */

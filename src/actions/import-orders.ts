@@ -2,7 +2,9 @@ import { classify } from '../domain/orders/classify';
 import { beforeShipping, judgeHistorical, replacesInFile } from '../domain/orders/history-import';
 import type { Order } from '../domain/orders/order';
 import type { RulesConfig } from '../domain/orders/rules-types';
-import { parseGenericOrder } from '../integrations/platforms/generic/generic-order';
+import type { Locale } from '../present/i18n';
+import { renderReasons } from '../present/i18n/message';
+import type { OrderParser } from '../domain/platforms/ports';
 import { contentHash } from '../db/order-writes';
 import { copyJson, copyValue, textArray, type ChunkResult } from '../db/order-import';
 
@@ -39,6 +41,10 @@ export interface ChunkSink {
 
 export interface OrderImportOptions {
   rules: RulesConfig;
+  /** The language of the `reason` text kept beside the reason keys. */
+  locale: Locale;
+  /** Reads one line's JSON into an order: the generic format (integrations/platforms/generic). */
+  parse: OrderParser;
   /** Classification time (presale balance deadlines); one instant for the whole import. */
   now: Date;
   /** Hand in-flight orders to normal processing (cards, SLA timers) instead of recording them quietly. */
@@ -55,7 +61,6 @@ export interface OrderImportOptions {
 }
 
 const MAX_KEPT_ERRORS = 1000;
-const SOURCE = 'generic';
 
 interface Staged {
   order: Pick<Order, 'status' | 'updatedAt'>;
@@ -100,7 +105,7 @@ export class OrderImporter {
     } catch (e) {
       return this.reject(lineNo, '(line)', `not valid JSON: ${(e as Error).message}`);
     }
-    const parsed = parseGenericOrder(raw, SOURCE);
+    const parsed = this.opts.parse(raw);
     if (!parsed.ok) {
       const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
       for (const e of parsed.errors) this.reject(lineNo, e.field, e.message, typeof id === 'string' || typeof id === 'number' ? String(id) : undefined, false);
@@ -170,7 +175,7 @@ export class OrderImporter {
     // Stored and hashed exactly as the webhook stores the same order, so a later identical post is "unchanged".
     const rawJson = JSON.stringify(raw);
     const exc = v.recorded.length === 0 ? null : JSON.stringify(v.recorded.map((e) => ({
-      type: e.type, rule: e.rule, reason: e.reason, team: e.team, severity: e.severity, claim_minutes: e.claimMinutes, resolve_minutes: e.resolveMinutes,
+      type: e.type, rule: e.rule, reason: renderReasons(this.opts.locale, e.reasons), reason_refs: e.reasons, team: e.team, severity: e.severity, claim_minutes: e.claimMinutes, resolve_minutes: e.resolveMinutes,
     })));
     const head = [
       order.source, order.externalId, order.channel, order.shop, order.status, order.stage ?? 'pending', order.createdAt,

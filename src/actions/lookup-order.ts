@@ -2,25 +2,14 @@ import type pg from 'pg';
 import type { Queryable } from '../db/pool';
 import { releaseOrderLines } from '../db/digests';
 import type { Clock } from '../domain/ports';
+import type { ChatUser } from '../domain/staff';
+import { insertAudit } from '../db/audit';
+import { findStaffByChatUser } from '../db/staff';
+import type { MessageRef } from '../domain/message';
+import type { LookupResult } from '../domain/orders/lookup';
+import { reasonsSql } from '../db/reasons-sql';
 
-export interface LookupOrder {
-  id: number;
-  source: string;
-  externalId: string;
-  status: string;
-  stage: string;
-  total: string;
-  currency: string;
-  receivedAt: Date;
-  exceptions: { type: string; status: string; reason: string; assignee: string | null }[];
-  timeline: { at: Date; text: string }[];
-}
-
-export type LookupResult =
-  | { kind: 'usage' }
-  | { kind: 'not_found'; query: string }
-  /** `released`: digest lines of the order that were given cards of their own by this lookup. */
-  | { kind: 'found'; total: number; orders: LookupOrder[]; released?: number };
+export type { LookupOrder, LookupResult } from '../domain/orders/lookup';
 
 const MAX_QUERY = 64;
 const MAX_SHOWN = 5;
@@ -49,8 +38,8 @@ export async function lookupOrders(db: Queryable, rawQuery: string): Promise<Loo
   if (rows.length === 0) return { kind: 'not_found', query };
   const ids = rows.map((r) => r.id);
   const [ex, hist, audit] = await Promise.all([
-    db.query<{ order_id: number; type: string; status: string; reason: string; assignee: string | null }>(
-      `SELECT e.order_id, e.type, e.status, e.reason, coalesce(s.name, e.assignee) AS assignee
+    db.query<{ order_id: number; type: string; status: string; reasons: MessageRef[]; assignee: string | null }>(
+      `SELECT e.order_id, e.type, e.status, ${reasonsSql('e')} AS reasons, coalesce(s.name, e.assignee) AS assignee
        FROM exceptions e LEFT JOIN staff s ON s.id = e.assignee WHERE e.order_id = ANY($1) ORDER BY e.id`,
       [ids],
     ),
@@ -109,4 +98,37 @@ export async function lookupAndShow(
     }
   }
   return released > 0 ? { ...r, released } : r;
+}
+
+export interface StaffLookupDeps {
+  pool: pg.Pool;
+  clock: Clock;
+  /** Given: a lookup by exact id also gives the order's storm-digest lines cards of their own. */
+  cards?: { changed(exceptionId: number, version: number): Promise<void> };
+}
+
+/**
+ * `/order`, `@bot 查单` and the local page's search, for staff only: someone not listed in `staff`
+ * (or inactive) gets `not_staff` and nothing is read. Every lookup — allowed or denied — is written
+ * to the audit trail: who, what was searched, when, and which orders it showed (one row per order
+ * shown, entity `order`; entity id 0 when nothing matched or the asker was refused).
+ */
+export async function staffLookup(deps: StaffLookupDeps, who: ChatUser, rawQuery: string): Promise<LookupResult> {
+  const query = normalizeQuery(rawQuery).slice(0, MAX_QUERY);
+  const staff = await findStaffByChatUser(deps.pool, who);
+  const at = deps.clock.now();
+  const source = who.platform;
+  if (!staff) {
+    await insertAudit(deps.pool, { actor: `${who.platform}:${who.userId}`, source, entity: 'order', entityId: 0, action: 'order.lookup_denied', details: { query, at } });
+    return { kind: 'not_staff' };
+  }
+  if (!query) return { kind: 'usage' };
+  const r = deps.cards ? await lookupAndShow({ pool: deps.pool, clock: deps.clock, cards: deps.cards }, rawQuery) : await lookupOrders(deps.pool, rawQuery);
+  const actor = `staff:${staff.id}`;
+  const shown = r.kind === 'found' ? r.orders.map((o) => o.id) : [];
+  const by = isPhoneQuery(query) ? 'phone_last4' : 'order_id';
+  for (const entityId of shown.length > 0 ? shown : [0]) {
+    await insertAudit(deps.pool, { actor, source, entity: 'order', entityId, action: 'order.lookup', details: { query, by, found: r.kind === 'found' ? r.total : 0, at } });
+  }
+  return r;
 }

@@ -4,6 +4,9 @@ import type { ChatPort } from '../domain/ports';
 import type { Queryable } from '../db/pool';
 import { findStaff, staffForEscalation } from '../db/staff';
 import { typeLabel, type Locale } from '../present/i18n';
+import { renderReasons } from '../present/i18n/message';
+import type { MessageRef } from '../domain/message';
+import { reasonsSql } from '../db/reasons-sql';
 
 export interface EscalationDeps {
   pool: pg.Pool;
@@ -37,8 +40,8 @@ export async function settleNotification(db: Queryable, key: string, status: 'se
  * where they have an identity, each exactly once. Nobody to tell is recorded as unrouted.
  */
 export async function notifyEscalation(deps: EscalationDeps, exceptionId: number, version: number, actorId: string): Promise<{ sent: number; unrouted: boolean }> {
-  const { rows } = await deps.pool.query<{ team: string; type: string; reason: string; external_id: string }>(
-    'SELECT e.team, e.type, e.reason, o.external_id FROM exceptions e JOIN orders o ON o.id = e.order_id WHERE e.id = $1',
+  const { rows } = await deps.pool.query<{ team: string; type: string; reasons: MessageRef[]; external_id: string }>(
+    `SELECT e.team, e.type, ${reasonsSql('e')} AS reasons, o.external_id FROM exceptions e JOIN orders o ON o.id = e.order_id WHERE e.id = $1`,
     [exceptionId],
   );
   const ex = rows[0];
@@ -47,7 +50,7 @@ export async function notifyEscalation(deps: EscalationDeps, exceptionId: number
   const recipients = (await staffForEscalation(deps.pool, ex.team, ['supervisor', 'manager'])).filter((s) => s.id !== actorId);
   const notice = {
     key: 'dm.escalated',
-    vars: { actor: actor?.name ?? actorId, orderId: ex.external_id, type: typeLabel(deps.locale, ex.type), reason: ex.reason },
+    vars: { actor: actor?.name ?? actorId, orderId: ex.external_id, type: typeLabel(deps.locale, ex.type), reason: renderReasons(deps.locale, ex.reasons) },
   };
   let sent = 0;
   let failure: Error | undefined;

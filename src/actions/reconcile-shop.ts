@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { OrderIntake } from './ingest-orders';
+import { isRefused, type IntakeResult, type OrderIntake, type RefusedResult } from './ingest-orders';
 import type { IncomingOrder } from '../db/order-writes';
 import { QueueFullError } from '../db/group-commit';
 import type { Clock } from '../domain/ports';
@@ -8,8 +8,7 @@ import { reconcileCardKey, type CardDecision } from '../domain/reconcile/card';
 import type { ShopSettings } from '../domain/reconcile/shop';
 import { isComplete, newTally, runFigures, tallyPage, type RunFigures, type StopReason, type WriteOutcome } from '../domain/reconcile/tally';
 import { checkWindow, MAX_CATCH_UP_MS, scheduledWindow, SETTLE_MS, windowProgress, type TimeWindow } from '../domain/reconcile/window';
-import type { PullPage } from '../integrations/platforms/common/platform-order';
-import type { Puller, PullerFor } from '../integrations/platforms/pullers';
+import type { Puller, PullerFor, PullPage } from '../domain/platforms/ports';
 import { abandonStaleRuns, insertRun, problemText, saveProgress, storedIds, unfinishedResumePoint, type RunProblem } from './reconcile-store';
 import { settleRun } from './reconcile-settle';
 
@@ -156,13 +155,22 @@ async function runLocked(deps: ReconcileDeps, req: ReconcileRequest, window: Tim
     const ids = orders.map((o) => o.order.externalId);
     const stored = await storedIds(pool, puller.source, ids);
     let outcomes: Map<string, WriteOutcome> | undefined;
-    if (!dryRun && orders.length > 0) outcomes = strongestOutcome(await deps.intake.ingest(orders));
+    let refused: RefusedResult[] = [];
+    if (!dryRun && orders.length > 0) {
+      const written = await deps.intake.ingest(orders, { via: 'pull' });
+      refused = written.filter(isRefused);
+      outcomes = strongestOutcome(written);
+    }
     const key = `${page.window.since}|${page.page}`;
     const fresh = !tally.pageKeys.has(key);
-    tallyPage(tally, { key, ids, itemErrors: page.errors.length, stored, outcomes });
+    tallyPage(tally, { key, ids, itemErrors: page.errors.length + refused.length, stored, outcomes });
     for (const id of ids) if (recovered.length < 10 && outcomes?.get(id) === 'created' && !recovered.includes(id)) recovered.push(id);
     for (const e of page.errors) {
       if (fresh && problems.length < MAX_PROBLEMS) problems.push({ kind: 'item', page: page.page, field: e.index !== undefined ? `#${e.index} ${e.field}` : e.field, message: e.message });
+    }
+    // Refused by the store (kept in rejected_payloads): the next run pulls them again once fixed.
+    for (const r of refused) {
+      if (fresh && problems.length < MAX_PROBLEMS) problems.push({ kind: 'item', page: page.page, field: `${r.externalId} ${r.refusal.field}`, message: r.refusal.message });
     }
     if (page.lastOfWindow) {
       checkpoint = new Date(page.window.until);
@@ -247,9 +255,10 @@ function lastOfEachId(orders: IncomingOrder[]): IncomingOrder[] {
 
 const RANK: Record<WriteOutcome, number> = { unchanged: 0, updated: 1, created: 2 };
 
-function strongestOutcome(results: { externalId: string; outcome: WriteOutcome }[]): Map<string, WriteOutcome> {
+function strongestOutcome(results: IntakeResult[]): Map<string, WriteOutcome> {
   const m = new Map<string, WriteOutcome>();
   for (const r of results) {
+    if (isRefused(r)) continue;
     const had = m.get(r.externalId);
     if (!had || RANK[r.outcome] > RANK[had]) m.set(r.externalId, r.outcome);
   }

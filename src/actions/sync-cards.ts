@@ -9,6 +9,7 @@ import { loadBacklogCard } from '../db/backlog-cards';
 import { loadInventoryCard } from '../db/inventory-cards';
 import { loadReconcileCard } from './reconcile-store';
 import { loadSilenceCard } from '../db/silence-cards';
+import { loadHandoffCard } from '../db/handoffs';
 import { systemClock, type Card, type Clock } from '../domain/ports';
 import { decideExceptionCardMode, loadDigestCard } from '../db/digests';
 import { DEFAULT_STORM, type StormPolicy } from '../domain/cards/digest-card';
@@ -20,6 +21,10 @@ export interface CardSyncDeps {
   /** When a team's exceptions become digest lines instead of cards (default: DEFAULT_STORM). */
   storm?: StormPolicy;
   clock?: Clock;
+  /** A team's time zone, for due times on exception cards (default: the global zone). */
+  zoneOf?: (team: string) => string;
+  /** A team's display name (handoff cards). */
+  teamName?: (team: string) => string;
 }
 
 /** A card post or update that would wait longer than this for the platform's pace is deferred instead, freeing the worker for other channels. */
@@ -53,7 +58,7 @@ async function loadCard(deps: CardSyncDeps, key: string): Promise<{ card: Card; 
   if (!Number.isSafeInteger(id)) return null;
   if (kind === 'exception') {
     const input = await loadExceptionCardInput(deps.pool, id);
-    return input ? { card: buildExceptionCard(input), team: input.team, exceptionId: id } : null;
+    return input ? { card: buildExceptionCard({ ...input, zone: deps.zoneOf?.(input.team) }), team: input.team, exceptionId: id } : null;
   }
   if (kind === 'backlog') {
     const b = await loadBacklogCard(deps.pool, id);
@@ -62,6 +67,10 @@ async function loadCard(deps: CardSyncDeps, key: string): Promise<{ card: Card; 
   if (kind === 'digest') {
     const d = await loadDigestCard(deps.pool, id, deps.storm ?? DEFAULT_STORM);
     return d ? { card: d.card, team: d.team, exceptionId: null } : null;
+  }
+  if (kind === 'handoff') {
+    const h = await loadHandoffCard(deps.pool, id, { zoneOf: deps.zoneOf ?? (() => 'Asia/Shanghai'), teamName: deps.teamName ?? ((t) => t) });
+    return h ? { card: h.card, team: h.team, exceptionId: null } : null;
   }
   if (kind === 'silence') {
     const a = await loadSilenceCard(deps.pool, id);
@@ -93,6 +102,7 @@ export async function syncCard(deps: CardSyncDeps, key: string): Promise<SyncOut
     out.version = card.version;
     const over = card.kind === 'exception' ? card.status === 'resolved'
       : card.kind === 'digest' ? card.status === 'cleared' && card.unresolved === 0
+      : card.kind === 'handoff' ? false
       : card.status === 'cleared';
     for (const chat of deps.chats) {
       const channel = chat.channelFor(team);

@@ -6,6 +6,7 @@ import type { ActionDeps } from '../actions/exception-actions';
 import type { ChatPort, Clock } from '../domain/ports';
 import type { RulesConfig } from '../domain/orders/rules-types';
 import type { InventoryActions } from '../actions/inventory';
+import type { OfferInput, OfferResult } from '../actions/shift-handoff';
 
 /** What every chat front gets from the composition root. */
 export interface FrontDeps {
@@ -18,6 +19,8 @@ export interface FrontDeps {
   rules: RulesConfig;
   clock: Clock;
   logger: Logger;
+  /** "Offer to the incoming shift" on a handoff card (`handoff.offer`). */
+  handoffs?: { offer(input: OfferInput): Promise<OfferResult> };
 }
 
 /**

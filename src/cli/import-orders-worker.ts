@@ -7,11 +7,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ChunkResult } from '../db/order-import';
 import type { OrderImportOptions, OrderImportSummary } from '../actions/import-orders';
-import { readOrdersFile, type ReadProgress } from './order-lines';
+import { parseGeneric, readOrdersFile, type ReadProgress } from './order-lines';
 
 export interface ImportWorkerData {
   file: string;
-  opts: Omit<OrderImportOptions, 'stock' | 'now'> & { now: string; stock?: [string, number][] };
+  opts: Omit<OrderImportOptions, 'stock' | 'now' | 'parse'> & { now: string; stock?: [string, number][] };
 }
 
 export type ImportWorkerMessage =
@@ -44,7 +44,7 @@ if (parentPort) {
     },
   };
   const { now, stock, ...opts } = data.opts;
-  readOrdersFile(data.file, sink, { ...opts, now: new Date(now), stock: stock ? new Map(stock) : undefined }, (p) =>
+  readOrdersFile(data.file, sink, { ...opts, parse: parseGeneric, now: new Date(now), stock: stock ? new Map(stock) : undefined }, (p) =>
     port.postMessage({ kind: 'progress', ...p } satisfies ImportWorkerMessage),
   ).then(
     (summary) => port.postMessage({ kind: 'done', summary } satisfies ImportWorkerMessage),

@@ -10,7 +10,7 @@ import { ImportWriter } from '../db/order-import';
 import { systemClock, type Clock } from '../domain/ports';
 import type { ChunkSink, OrderImportOptions, OrderImportSummary } from '../actions/import-orders';
 import type { ImportIo } from './import-io';
-import { readOrdersFile, type ReadProgress } from './order-lines';
+import { parseGeneric, readOrdersFile, type ReadProgress } from './order-lines';
 import type { ImportParentMessage, ImportWorkerData, ImportWorkerMessage } from './import-orders-worker';
 
 export const IMPORT_ORDERS_HELP = `orderops import orders <file.jsonl> [--cards] [--chunk 10000]
@@ -59,7 +59,7 @@ export async function importOrdersFile(
     ? new Map((await deps.pool.query<{ sku: string; n: number }>('SELECT sku, greatest(stock - reserved, 0) AS n FROM skus')).rows.map((r) => [r.sku, r.n]))
     : undefined;
   const lanes = opts.lanes ?? IMPORT_LANES;
-  const importOpts: OrderImportOptions = { rules, now: deps.clock.now(), cards: opts.cards, stock, chunkOrders: opts.chunkOrders, lanes };
+  const importOpts: OrderImportOptions = { rules, locale: deps.config.settings.locale, parse: parseGeneric, now: deps.clock.now(), cards: opts.cards, stock, chunkOrders: opts.chunkOrders, lanes };
   const bar = io.progress && size > 256 * 1024
     ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {lines} lines | {bad} bad | {eta_formatted} left', stream: process.stderr, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic)
     : undefined;
@@ -83,7 +83,9 @@ export async function importOrdersFile(
 
 /** Parse in a worker thread; write each chunk it hands over, in order, and answer with the result. */
 function inWorker(file: string, writer: ChunkSink, opts: OrderImportOptions, progress: (p: ReadProgress) => void): Promise<OrderImportSummary> {
-  const data: ImportWorkerData = { file, opts: { ...opts, now: opts.now.toISOString(), stock: opts.stock ? [...opts.stock] : undefined } };
+  // A function does not cross into a thread: the worker reads the generic format itself.
+  const { parse: _parse, ...plain } = opts;
+  const data: ImportWorkerData = { file, opts: { ...plain, now: opts.now.toISOString(), stock: opts.stock ? [...opts.stock] : undefined } };
   const worker = new Worker(WORKER, { workerData: data });
   return new Promise<OrderImportSummary>((resolve, reject) => {
     worker.on('message', (m: ImportWorkerMessage) => {

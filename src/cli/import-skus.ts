@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { readConfig, type AppConfig } from '../config';
 import { createPool } from '../db/pool';
 import { systemClock, type Clock } from '../domain/ports';
-import { CsvRecords } from '../domain/inventory/csv';
+import { CsvEncodingError, csvHeader, csvRow, readCsvRecords } from '../actions/inventory/csv-read';
 import { SKU_FIELDS } from '../domain/inventory/sku-row';
 import { SkuImporter, type ImportSummary } from '../actions/inventory/import-skus';
 import { IMPORT_ORDERS_HELP, importOrdersCommand } from './import-orders';
@@ -15,10 +15,11 @@ import type { ImportIo } from './import-io';
 
 export type { ImportIo } from './import-io';
 
-export const IMPORT_HELP = `orderops import skus <file.csv|file.jsonl> [--strict]
+export const IMPORT_HELP = `orderops import skus <file.csv|file.jsonl> [--strict] [--encoding gbk]
 
 Load the master record (one row per SKU) from a CSV file with a header row, or JSON lines (one object
-per line). Columns / fields: ${SKU_FIELDS.join(', ')} — sku and stock are required.
+per line). A CSV may be in any encoding: UTF-8, GBK/GB18030 (Excel exports of Chinese ERPs), Big5,
+UTF-16 with a byte-order mark … — it is detected from the first bytes unless --encoding names it. Columns / fields: ${SKU_FIELDS.join(', ')} — sku and stock are required.
   stock                units on hand (what the warehouse counts); reservations are kept apart
   price                taken for new SKUs; an existing price changes only through an approved
                        price change (POST /api/price-changes), so a differing price is reported
@@ -35,7 +36,7 @@ const MAX_LISTED_ERRORS = 50;
 export async function importSkusFile(
   deps: { pool: pg.Pool; clock: Clock; config: AppConfig },
   file: string,
-  opts: { strict: boolean },
+  opts: { strict: boolean; encoding?: string },
   io: ImportIo,
 ): Promise<ImportSummary & { committed: boolean }> {
   const format = extname(file).toLowerCase();
@@ -53,67 +54,52 @@ export async function importSkusFile(
     ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {rows} rows | {errors} bad', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
     : undefined;
   bar?.start(size, 0, { rows: 0, errors: 0 });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  const csv = new CsvRecords();
   let header: string[] | null = null;
-  let lineNo = 0;
-  let recordStart = 1;
   let rows = 0;
   let bad = 0;
+  let lineNo = 0;
+  const take = async (line: number, obj: unknown) => {
+    rows++;
+    if ((await importer.add(line, obj)).length > 0) bad++;
+  };
+  const reject = (line: number, message: string) => {
+    importer.reject(line, message);
+    bad++;
+  };
   try {
-    for await (const raw of lines) {
-      lineNo++;
-      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-      if (format === '.csv') {
-        const rec = csv.feed(line);
-        if (rec === null) continue;
-        const at = recordStart;
-        recordStart = lineNo + 1;
+    if (format === '.csv') {
+      // Any encoding: detected from the first bytes (GBK/GB18030 Excel exports included) unless --encoding says.
+      for await (const rec of readCsvRecords(stream, { encoding: opts.encoding, onEncoding: (e) => e !== 'utf-8' && io.out(`${file}: read as ${e.toUpperCase()}`) })) {
+        lineNo = rec.line;
         if ('error' in rec) {
-          if (!header) throw new UsageError(`line ${at}: the header row is not valid CSV: ${rec.error}`);
-          importer.reject(at, rec.error);
-          bad++;
-          continue;
+          if (!header) throw new UsageError(`line ${rec.line}: the header row is not valid CSV: ${rec.error}`);
+          reject(rec.line, rec.error);
+        } else if (!header) {
+          const h = csvHeader(rec.cells, SKU_FIELDS, ['sku', 'stock']);
+          if (!h.ok) throw new UsageError(`line ${rec.line}: ${h.message}`);
+          header = h.header;
+        } else {
+          const r = csvRow(header, rec.cells);
+          if (r.ok) await take(rec.line, r.row);
+          else reject(rec.line, r.message);
         }
-        if (!header) {
-          header = rec.map((h) => h.trim().toLowerCase());
-          const unknown = header.filter((h) => !(SKU_FIELDS as readonly string[]).includes(h));
-          if (unknown.length > 0 || !header.includes('sku') || !header.includes('stock')) {
-            throw new UsageError(`line 1: the header must name columns among ${SKU_FIELDS.join(', ')} (sku and stock required)${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
-          }
-          continue;
-        }
-        if (rec.length === 1 && rec[0] === '') continue; // blank line
-        if (rec.length !== header.length) {
-          importer.reject(at, `has ${rec.length} cells, the header has ${header.length}`);
-          bad++;
-          continue;
-        }
-        const obj: Record<string, string> = {};
-        header.forEach((h, i) => {
-          if (rec[i] !== '') obj[h] = rec[i]!;
-        });
-        rows++;
-        if ((await importer.add(at, obj)).length > 0) bad++;
-      } else {
+        if (bar && lineNo % 500 === 0) bar.update(bytes, { rows, errors: bad });
+      }
+      if (!header) throw new UsageError('the file is empty: it needs a header row and at least one SKU');
+    } else {
+      for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+        lineNo++;
         if (line.trim() === '') continue;
         let obj: unknown;
         try {
-          obj = JSON.parse(line);
+          obj = JSON.parse(lineNo === 1 ? line.replace(/^\uFEFF/, '') : line);
         } catch (e) {
-          importer.reject(lineNo, `not valid JSON: ${(e as Error).message}`);
-          bad++;
+          reject(lineNo, `not valid JSON: ${(e as Error).message}`);
           continue;
         }
-        rows++;
-        if ((await importer.add(lineNo, obj)).length > 0) bad++;
+        await take(lineNo, obj);
+        if (bar && lineNo % 500 === 0) bar.update(bytes, { rows, errors: bad });
       }
-      if (bar && lineNo % 500 === 0) bar.update(bytes, { rows, errors: bad });
-    }
-    if (format === '.csv') {
-      const end = csv.end();
-      if (end) importer.reject(recordStart, end.error);
-      if (!header) throw new UsageError('the file is empty: it needs a header row and at least one SKU');
     }
   } catch (e) {
     bar?.stop();
@@ -156,7 +142,7 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   const err = io?.err ?? ((l: string) => console.error(l));
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { strict: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { strict: { type: 'boolean', default: false }, encoding: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
   } catch (e) {
     err(`${(e as Error).message}\n\n${IMPORT_HELP}`);
     return 2;
@@ -173,14 +159,14 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   const config = readConfig(env);
   const pool = createPool(config.databaseUrl, 4);
   try {
-    const summary = await importSkusFile({ pool, clock: systemClock, config }, file, { strict: parsed.values.strict ?? false }, {
+    const summary = await importSkusFile({ pool, clock: systemClock, config }, file, { strict: parsed.values.strict ?? false, encoding: parsed.values.encoding }, {
       out, err, progress: io?.progress ?? (process.stderr.isTTY === true),
     });
     const lines = formatImportSummary(summary, parsed.values.strict ?? false);
     (summary.errors.length > 0 ? err : out)(lines.join('\n'));
     return summary.errors.length > 0 ? 1 : 0;
   } catch (e) {
-    if (e instanceof UsageError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (e instanceof UsageError || e instanceof CsvEncodingError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
       err((e as Error).message);
       return 2;
     }

@@ -10,6 +10,8 @@ import { reportConsistencyCommand } from './report-consistency';
 import { reconcileCommand } from './reconcile';
 import { poolCommandCli } from './pool';
 import { listingsCommand } from './listings';
+import { rejectedCommand } from './rejected';
+import { calendarCommand } from './calendar';
 
 const HELP = `orderops — order operations in chat
 
@@ -32,6 +34,12 @@ Usage:
   orderops pool set <sku> <channel> <units|off> --as <staff id>
                                               reserve a SKU's stock for a channel (pushed to the shops)
   orderops listings pull [--shop <id>]        read each shop's listings (price, stock, ids) at its rate
+  orderops rejected list|show <id>|replay <id…>|replay --all [--since <t>] [--source <s>] [--reason <r>]
+                                              payloads the intake refused (400/422): see why, then
+                                              replay them through the normal path once fixed
+  orderops calendar check <YYYY-MM-DD> [--team ID] [--json]
+  orderops calendar due --team ID --from <ISO> --minutes N [--json]
+                                              what the work calendar thinks of a day, a due time
 
 Environment: DATABASE_URL, REDIS_URL, PORT, ORDER_WEBHOOK_SECRET, ORDEROPS_API_TOKEN,
 ORDEROPS_CONFIG (path of orderops.yml), LOG_LEVEL. See README.md.`;
@@ -46,6 +54,10 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'reconcile') return reconcileCommand(argv.slice(1));
   if (argv[0] === 'pool') return poolCommandCli(argv.slice(1));
   if (argv[0] === 'listings') return listingsCommand(argv.slice(1));
+  // The rejected store parses its own options (see REJECTED_HELP).
+  if (argv[0] === 'rejected') return rejectedCommand(argv.slice(1));
+  // The work calendar parses its own options (see CALENDAR_HELP).
+  if (argv[0] === 'calendar') return calendarCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -1,6 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { OrderImporter, type ChunkSink, type OrderImportOptions, type OrderImportSummary } from '../actions/import-orders';
+import type { OrderParser } from '../domain/platforms/ports';
+import { parseGenericOrder } from '../integrations/platforms/generic/generic-order';
+
+/** Lines of an order file are generic orders (PRODUCT.md), stored under source `generic`. */
+export const parseGeneric: OrderParser = (raw) => parseGenericOrder(raw, 'generic');
 
 /** One line of a webhook request at most: the generic format's own limit (http/webhooks.ts WEBHOOK_BODY_LIMIT). */
 export const MAX_LINE_BYTES = 1024 * 1024;

@@ -3,6 +3,7 @@ import type { FileConfig } from './schema';
 import type { Settings } from './settings';
 import type { ConfigProblem } from './config-errors';
 import { shopProblems } from './shop-settings';
+import { calendarProblems } from './calendar-settings';
 
 /** Checks that span keys: every team named exists, staff ids are unique. */
 export function crossCheck(s: Settings, f: FileConfig): ConfigProblem[] {
@@ -45,6 +46,7 @@ export function crossCheck(s: Settings, f: FileConfig): ConfigProblem[] {
     }
   });
   problems.push(...shopProblems(f, teams, teamList));
+  problems.push(...calendarProblems(s, f));
   return problems;
 }
 

@@ -38,6 +38,9 @@ export interface AppConfig {
     apiUrl: string;
     /** Fallback channel when no team route names one. */
     channel?: string;
+    /** The app's id (A…) and workspace (T…) requests must name; learned from auth.test when unset. */
+    appId?: string;
+    teamId?: string;
   };
   /** The built-in local web channel: on when no chat credentials are set, or when forced (ORDEROPS_LOCAL_CHANNEL). */
   local: LocalChannelConfig;
@@ -51,6 +54,11 @@ export interface AppConfig {
   shopTokens: Record<string, string>;
   /** The HMAC secret of the outbound ERP webhook (from the env var `erp_webhook.secret_env` names). */
   erpWebhookSecret?: string;
+  /**
+   * 快递100: `salt` verifies its pushes to /webhooks/tracking/kuaidi100 (KUAIDI100_SALT); with `key`
+   * (KUAIDI100_KEY) and a callback URL the bot also subscribes each shipped parcel.
+   */
+  kuaidi100: { salt?: string; key?: string; apiUrl: string; callbackUrl?: string };
 }
 
 export interface PlatformsConfig {
@@ -105,12 +113,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       appToken: env.SLACK_APP_TOKEN || undefined,
       apiUrl: env.SLACK_API_URL || 'https://slack.com/api/',
       channel: env.SLACK_CHANNEL || undefined,
+      appId: env.SLACK_APP_ID || undefined,
+      teamId: env.SLACK_TEAM_ID || undefined,
     },
     local: readLocalConfig(env),
     smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.SMTP_FROM || 'orderops <orderops@localhost>' } : undefined,
     sms: readSms(env),
     publicUrl: env.ORDEROPS_PUBLIC_URL || undefined,
     erpWebhookSecret: erpSecret(settings, env),
+    kuaidi100: readKuaidi100(env),
     shopTokens: Object.fromEntries(
       settings.shops.flatMap((s) => (s.tokenEnv && env[s.tokenEnv] ? [[s.id, env[s.tokenEnv]!] as const] : [])),
     ),
@@ -126,6 +137,15 @@ function erpSecret(settings: Settings, env: NodeJS.ProcessEnv): string | undefin
     throw new OrderopsError(ErrorCode.ConfigInvalid, `erp_webhook.url is set but the environment variable ${w.secretEnv} (its signing secret) is empty: set it, or name another with erp_webhook.secret_env`);
   }
   return secret;
+}
+
+function readKuaidi100(env: NodeJS.ProcessEnv): AppConfig['kuaidi100'] {
+  const publicUrl = env.ORDEROPS_PUBLIC_URL?.replace(/\/+$/, '');
+  const callbackUrl = env.KUAIDI100_CALLBACK_URL || (publicUrl ? `${publicUrl}/webhooks/tracking/kuaidi100` : undefined);
+  for (const [name, v] of [['KUAIDI100_API_URL', env.KUAIDI100_API_URL], ['KUAIDI100_CALLBACK_URL', callbackUrl]] as const) {
+    if (v && !/^https?:\/\//.test(v)) throw new OrderopsError(ErrorCode.ConfigInvalid, `${name} must be an http(s) URL, got "${v}"`);
+  }
+  return { salt: env.KUAIDI100_SALT || undefined, key: env.KUAIDI100_KEY || undefined, apiUrl: env.KUAIDI100_API_URL || 'https://poll.kuaidi100.com', callbackUrl };
 }
 
 function readPlatforms(env: NodeJS.ProcessEnv): PlatformsConfig {

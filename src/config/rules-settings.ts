@@ -13,6 +13,7 @@ export function toRules(r: NonNullable<FileConfig['rules']> = {}): RulesConfig {
       severity: v.severity ?? base.severity,
       claimMinutes: v.claim_minutes ?? base.claimMinutes,
       resolveMinutes: v.resolve_minutes ?? base.resolveMinutes,
+      clock: v.clock ?? base.clock ?? 'wall',
     };
   }
   return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseHourRange } from '../domain/calendar/hours';
 
 /**
  * The shape of orderops.yml (snake_case, as operators write it). Every key is optional: the
@@ -23,9 +24,40 @@ const route = z.strictObject({
   severity: z.enum(['info', 'warning', 'critical']).optional(),
   claim_minutes: minutes.optional(),
   resolve_minutes: minutes.optional(),
+  // wall: the SLA minutes run round the clock; business: only the team's working hours count.
+  clock: z.enum(['wall', 'business']).optional(),
+});
+
+// calendar, hours and on-call (issue 20): dates are local YYYY-MM-DD, ranges "HH:MM-HH:MM".
+const isoDate = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))
+  && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'must be a date YYYY-MM-DD, e.g. 2027-01-01');
+const dateList = z.array(isoDate).max(1000);
+const hourRange = z.string().superRefine((v, ctx) => {
+  const r = parseHourRange(v);
+  if ('error' in r) ctx.addIssue({ code: 'custom', message: r.error });
+});
+const dayHours = z.union([hourRange, z.array(hourRange).min(1).max(6)]);
+const hoursSpec = z
+  .strictObject({ weekdays: dayHours.optional(), mon: dayHours.optional(), tue: dayHours.optional(), wed: dayHours.optional(), thu: dayHours.optional(), fri: dayHours.optional(), sat: dayHours.optional(), sun: dayHours.optional() });
+const dateOrTime = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}(T([01]\d|2[0-3]):[0-5]\d)?$/.test(v) && !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : `${v}:00Z`)),
+  'must be a date YYYY-MM-DD (from that day\'s handoff) or a local time YYYY-MM-DDTHH:MM');
+const oncall = z.strictObject({
+  rotation: z.enum(['daily', 'weekly']).optional(),
+  people: z.array(z.string().min(1)).min(1).max(100),
+  handoff: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, e.g. 09:00').optional(),
+  // The date whose duty is the first person's; the rotation counts from it.
+  start: isoDate.optional(),
+  overrides: z.array(z.strictObject({ from: dateOrTime, to: dateOrTime, person: z.string().min(1) })).max(500).optional(),
+});
+const teamCalendar = z.strictObject({
+  extra_holidays: dateList.optional(),
+  extra_workdays: dateList.optional(),
+  every_day: z.boolean().optional(),
 });
 
 const staff = z.strictObject({
+  // A person's own shift within their team (default: the team's hours), e.g. { weekdays: "20:00-08:00" }.
+  hours: hoursSpec.optional(),
   id: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . - only'),
   name: z.string().min(1),
   role: z.enum(['agent', 'supervisor', 'manager', 'admin']),
@@ -42,7 +74,10 @@ const levelRepeat = z.strictObject({
   repeat_every_minutes: minutes.nullable().optional(),
   max_repeats: z.number().int().min(0).max(50).optional(),
 });
-const stageName = z.enum(['pending', 'reviewed', 'printed', 'packed']);
+const stageName = z.enum(['pending', 'reviewed', 'printed', 'packed', 'weighed']);
+// Fractions allowed (0.5 = 30 min); at most 30 days.
+const hours = z.number().positive().max(30 * 24);
+const channelName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a channel as orders name it: taobao, tmall, jd, pinduoduo, douyin, miniapp, shopify …');
 
 // inventory: channel pools, tolerances, the daily consistency report, price approval.
 const ianaZone = z.string().refine((tz) => {
@@ -143,6 +178,9 @@ export const fileSchema = z.strictObject({
     }, 'must be an IANA time zone such as Asia/Shanghai')
     .optional(),
   locale: z.enum(['zh-CN', 'en']).optional(),
+  calendar: z
+    .strictObject({ country: z.enum(['CN', 'none']).optional(), extra_holidays: dateList.optional(), extra_workdays: dateList.optional() })
+    .optional(),
   intake: z
     .strictObject({
       max_batch: z.number().int().min(1).max(5000).optional(),
@@ -178,6 +216,25 @@ export const fileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  // Ship-by deadlines per order channel: the default when the platform gives none, when to warn,
+  // and the seller's note on what lateness costs (shown on the card, never used in logic).
+  ship_by: z
+    .record(
+      channelName,
+      z.strictObject({
+        default_hours: hours.nullable().optional(),
+        warn_hours: hours.optional(),
+        penalty_note: z.string().trim().min(1).max(300).nullable().optional(),
+      }),
+    )
+    .optional(),
+  tracking: z
+    .strictObject({
+      pickup_hours: hours.optional(),
+      stalled_hours: hours.optional(),
+      carrier_codes: z.record(z.string().min(1), z.string().regex(/^[a-z][a-z0-9]{1,30}$/, 'a 快递100 company code such as zhongtong')).optional(),
+    })
+    .optional(),
   pdd_pmc: z.strictObject({ enabled: z.boolean().optional() }).optional(),
   taobao_tmc: z
     .strictObject({
@@ -204,7 +261,7 @@ export const fileSchema = z.strictObject({
       low_stock_threshold: z.number().int().min(0).max(1_000_000_000).optional(),
       pools: poolMap.optional(),
       sku_pools: z.record(z.string().min(1), poolMap).optional(),
-      tolerance: z.strictObject({ stock: z.number().int().min(0).optional(), price: money.optional() }).optional(),
+      tolerance: z.strictObject({ stock: z.number().int().min(0).max(1_000_000_000).optional(), price: money.optional() }).optional(),
       report: z
         .strictObject({
           enabled: z.boolean().optional(),
@@ -227,6 +284,12 @@ export const fileSchema = z.strictObject({
         name: z.string().min(1),
         slack_channel: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD').optional(),
         feishu_chat: z.string().regex(/^oc_[A-Za-z0-9]+$/, 'a Feishu chat id such as oc_a0553eda9014c201e6969b478895c230').optional(),
+        timezone: ianaZone.optional(),
+        calendar: teamCalendar.optional(),
+        hours: hoursSpec.optional(),
+        oncall: oncall.optional(),
+        // A handoff card in the team's channel at each shift start (teams with hours).
+        handoff_card: z.boolean().optional(),
       }),
     )
     .optional(),

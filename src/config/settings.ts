@@ -6,6 +6,8 @@ import type { InventorySettings } from '../domain/inventory/types';
 import type { ShopSettings } from '../domain/reconcile/shop';
 import type { ShopSyncSettings } from '../domain/shop/settings';
 import type { ErpWebhookSettings } from './shop-sync-settings';
+import type { CalendarSettings, HoursSpec } from '../domain/calendar';
+import type { SignalSettings } from '../domain/signals/settings';
 
 export type StaffRole = 'agent' | 'supervisor' | 'manager' | 'admin';
 
@@ -18,6 +20,8 @@ export interface StaffMember {
   feishu?: string;
   email?: string;
   phone?: string;
+  /** Their own shift within the team (default: the team's hours). */
+  hours?: HoursSpec;
 }
 
 /** Everything orderops.yml decides, after validation and defaults. */
@@ -52,9 +56,13 @@ export interface Settings {
   shopSync: ShopSyncSettings;
   /** The signed outbound webhook to the seller's ERP / mini-program (`erp_webhook:`); null when not configured. */
   erpWebhook: ErpWebhookSettings | null;
+  /** Holidays, 调休, team hours, time zones and on-call rosters (`calendar:` and each team's keys). */
+  calendar: CalendarSettings;
+  /** Ship-by deadlines per channel and carrier tracking (`ship_by:`, `tracking:`). */
+  signals: SignalSettings;
 }
 
-export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed';
+export type BacklogStage = 'pending' | 'reviewed' | 'printed' | 'packed' | 'weighed';
 
 export const DEFAULT_SMS_WINDOW: TimeWindow = { from: '08:00', to: '22:00' };
 
@@ -62,6 +70,8 @@ export interface TeamSettings {
   name: string;
   slack_channel?: string;
   feishu_chat?: string;
+  /** Handoff cards at shift starts (default true; teams with hours only). */
+  handoff_card?: boolean;
 }
 
 export const DEFAULT_TEAMS: Record<string, TeamSettings> = {

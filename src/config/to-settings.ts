@@ -5,6 +5,8 @@ import { toRules } from './rules-settings';
 import { toInventory } from './inventory-settings';
 import { toShop } from './shop-settings';
 import { toErpWebhook, toShopSync } from './shop-sync-settings';
+import { toCalendar } from './calendar-settings';
+import { toSignals } from './signal-settings';
 
 /**
  * The validated file with every default filled in. Each area with more than a few keys maps its own
@@ -54,6 +56,7 @@ export function toSettings(f: FileConfig): Settings {
         reviewed: stage('reviewed', 'warehouse'),
         printed: stage('printed', 'warehouse'),
         packed: stage('packed', 'warehouse'),
+        weighed: stage('weighed', 'warehouse'),
       },
     },
     pddPmc: { enabled: f.pdd_pmc?.enabled ?? false },
@@ -75,6 +78,8 @@ export function toSettings(f: FileConfig): Settings {
     shops: (f.shops ?? []).map(toShop),
     shopSync: toShopSync(f.shop_sync, f.erp_webhook),
     erpWebhook: toErpWebhook(f.erp_webhook),
+    calendar: toCalendar(f, f.teams ?? DEFAULT_TEAMS),
+    signals: toSignals(f),
   };
 }
 

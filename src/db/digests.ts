@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import {
   decideCardMode,
+  DIGEST_REASON_CHARS,
   digestCardKey,
   digestIsQuiet,
   releaseBudget,
@@ -10,6 +11,8 @@ import {
   type StormPolicy,
 } from '../domain/cards/digest-card';
 import { truncate } from '../domain/privacy/mask';
+import { clipMessage, type MessageRef } from '../domain/message';
+import { reasonsSql } from './reasons-sql';
 import { insertAudit } from './audit';
 import { withTransaction, type Queryable } from './pool';
 
@@ -107,8 +110,8 @@ export async function loadDigestCard(db: Queryable, digestId: number, policy: Pi
   );
   const d = rows[0];
   if (!d) return null;
-  const lines = await db.query<{ id: number; source: string; external_id: string; shop: string | null; severity: DigestLine['severity']; status: DigestLine['status']; reason: string; created_at: Date }>(
-    `SELECT e.id, o.source, o.external_id, o.shop, e.severity, e.status, e.reason, e.created_at
+  const lines = await db.query<{ id: number; source: string; external_id: string; shop: string | null; severity: DigestLine['severity']; status: DigestLine['status']; reasons: MessageRef[]; created_at: Date }>(
+    `SELECT e.id, o.source, o.external_id, o.shop, e.severity, e.status, ${reasonsSql('e')} AS reasons, e.created_at
      FROM exceptions e JOIN orders o ON o.id = e.order_id
      WHERE e.digest_id = $1 ORDER BY e.digest_seq DESC LIMIT $2`,
     [digestId, policy.list],
@@ -120,7 +123,7 @@ export async function loadDigestCard(db: Queryable, digestId: number, policy: Pi
       status: d.status, members: d.members, unresolved: d.unresolved, unclaimed: d.unclaimed, released: d.released,
       newest: lines.rows.map((l) => ({
         exceptionId: l.id, source: l.source, externalId: truncate(l.external_id, 64), shop: truncate(l.shop ?? '', 40),
-        severity: l.severity, status: l.status, reason: truncate(l.reason, 120), at: l.created_at.toISOString(),
+        severity: l.severity, status: l.status, reasons: l.reasons.slice(0, 5).map((r) => clipMessage(r, DIGEST_REASON_CHARS)), at: l.created_at.toISOString(),
       })),
       openedAt: d.opened_at.toISOString(), lastJoinedAt: d.last_joined_at.toISOString(), clearedAt: d.cleared_at?.toISOString() ?? null,
       releaseAfter: policy.releaseAfter,

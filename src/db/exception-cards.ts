@@ -2,7 +2,9 @@ import type { ExceptionCardInput, NotificationSummary } from '../domain/cards/ex
 import type { ExceptionStatus } from '../domain/exceptions/exception';
 import type { Order } from '../domain/orders/order';
 import type { Severity } from '../domain/orders/rules-types';
+import type { MessageRef } from '../domain/message';
 import type { Queryable } from './pool';
+import { reasonsSql } from './reasons-sql';
 
 export interface ExceptionRow {
   id: number;
@@ -10,7 +12,7 @@ export interface ExceptionRow {
   type: string;
   team: string;
   severity: Severity;
-  reason: string;
+  reasons: MessageRef[];
   status: ExceptionStatus;
   assignee: string | null;
   escalationLevel: number;
@@ -20,11 +22,12 @@ export interface ExceptionRow {
   resolution: string | null;
   claimDueAt: Date;
   resolveDueAt: Date;
+  slaClock: 'wall' | 'business';
 }
 
-export const EXCEPTION_ROW_COLUMNS = `e.id, e.order_id AS "orderId", e.type, e.team, e.severity, e.reason, e.status, e.assignee,
+export const EXCEPTION_ROW_COLUMNS = `e.id, e.order_id AS "orderId", e.type, e.team, e.severity, ${reasonsSql('e')} AS reasons, e.status, e.assignee,
   e.escalation_level AS "escalationLevel", e.version, e.claimed_at AS "claimedAt", e.resolved_at AS "resolvedAt",
-  e.resolution, e.claim_due_at AS "claimDueAt", e.resolve_due_at AS "resolveDueAt"`;
+  e.resolution, e.claim_due_at AS "claimDueAt", e.resolve_due_at AS "resolveDueAt", e.sla_clock AS "slaClock"`;
 
 /** The order as people should see it: a fixed address wins over what the platform sent. */
 export const ORDER_VIEW = `(o.data || CASE WHEN o.address_override IS NULL THEN '{}'::jsonb

@@ -19,6 +19,11 @@ interface Pending<T, R> {
   reject: (e: unknown) => void;
 }
 
+/** A flush result that fails only its own item (the others of the batch resolve). */
+export class ItemFailure {
+  constructor(readonly error: unknown) {}
+}
+
 export class QueueFullError extends Error {
   constructor(readonly pending: number) {
     super(`intake queue is full (${pending} orders waiting)`);
@@ -32,7 +37,8 @@ export class GroupCommitter<T, R> {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly flushFn: (items: T[]) => Promise<R[]>,
+    /** One result per item, in order; an ItemFailure rejects that item alone, a throw rejects them all. */
+    private readonly flushFn: (items: T[]) => Promise<(R | ItemFailure)[]>,
     private readonly opts: GroupCommitOptions<T>,
   ) {}
 
@@ -69,7 +75,11 @@ export class GroupCommitter<T, R> {
       this.inflight++;
       for (const k of keys) this.inflightKeys.add(k);
       this.flushFn(batch.map((p) => p.item)).then(
-        (results) => batch.forEach((p, i) => p.resolve(results[i] as R)),
+        (results) => batch.forEach((p, i) => {
+          const r = results[i];
+          if (r instanceof ItemFailure) p.reject(r.error);
+          else p.resolve(r as R);
+        }),
         (err) => batch.forEach((p) => p.reject(err)),
       ).finally(() => {
         this.inflight--;

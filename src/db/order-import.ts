@@ -74,14 +74,14 @@ mine AS (
   WHERE w.inline
 ),
 opened AS (
-  INSERT INTO exceptions AS x (order_id, type, rule, reason, team, severity, claim_due_at, resolve_due_at, quiet)
-  SELECT m.id, e.type, e.rule, e.reason, e.team, e.severity,
+  INSERT INTO exceptions AS x (order_id, type, rule, reason, reason_refs, team, severity, claim_due_at, resolve_due_at, quiet)
+  SELECT m.id, e.type, e.rule, e.reason, e.reason_refs, e.team, e.severity,
     now() + make_interval(secs => e.claim_minutes * 60), now() + make_interval(secs => e.resolve_minutes * 60), true
-  FROM mine m CROSS JOIN LATERAL jsonb_to_recordset(m.exc) AS e(type text, rule text, reason text, team text,
+  FROM mine m CROSS JOIN LATERAL jsonb_to_recordset(m.exc) AS e(type text, rule text, reason text, reason_refs jsonb, team text,
     severity text, claim_minutes float8, resolve_minutes float8)
   WHERE m.exc IS NOT NULL
   ON CONFLICT (order_id, type) DO NOTHING
-  RETURNING x.id, x.type, x.team, x.rule, x.reason
+  RETURNING x.id, x.type, x.team, x.rule, x.reason_refs
 ),
 -- A re-imported order whose condition went away (now paid, completed, shipped …): as processing does.
 closed AS (
@@ -95,7 +95,7 @@ closed AS (
 audit AS (
   INSERT INTO audit_log (actor, source, entity, entity_id, action, after, details)
   SELECT 'system', 'import', 'exception', id, 'exception.opened',
-    jsonb_build_object('status', 'open', 'type', type, 'team', team, 'quiet', true), jsonb_build_object('rule', rule, 'reason', reason)
+    jsonb_build_object('status', 'open', 'type', type, 'team', team, 'quiet', true), jsonb_build_object('rule', rule, 'reasons', reason_refs)
   FROM opened
   UNION ALL
   SELECT 'system', 'import', 'exception', id, 'exception.auto_resolved',

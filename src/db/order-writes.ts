@@ -1,12 +1,10 @@
 import { hash } from 'node:crypto';
 import type { Order } from '../domain/orders/order';
+import { makeStorable } from '../domain/orders/storable';
+import type { IncomingOrder } from '../domain/platforms/ports';
 import type { Queryable } from './pool';
 
-export interface IncomingOrder {
-  order: Order;
-  /** The order as the platform sent it; unknown fields included. */
-  raw: unknown;
-}
+export type { IncomingOrder } from '../domain/platforms/ports';
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -49,6 +47,9 @@ const THIN_DATA = `(EXCLUDED.data - 'items' - 'total' - 'buyer' - 'address' - 'l
   || CASE WHEN EXCLUDED.total > 0 THEN jsonb_build_object('total', EXCLUDED.data->'total') ELSE '{}'::jsonb END
   || jsonb_build_object('partial', coalesce(o.data->'partial', 'false'::jsonb))`;
 
+/** A thin push onto a fuller order keeps the fuller order's raw payload (and its request bytes). */
+const KEEPS_RAW = `${THIN} AND NOT coalesce((o.data->>'partial')::boolean, false)`;
+
 /**
  * One statement for the whole batch. A repost with the same content changes nothing; a post that
  * is older (by the platform's updated_at, or else by status rank) is ignored; anything else
@@ -57,12 +58,13 @@ const THIN_DATA = `(EXCLUDED.data - 'items' - 'total' - 'buyer' - 'address' - 'l
  */
 const UPSERT_SQL = `
 INSERT INTO orders AS o (source, external_id, channel, shop, status, stage, platform_created_at,
-  platform_updated_at, total, paid, currency, buyer_phone, data, raw, content_hash)
+  platform_updated_at, total, paid, currency, buyer_phone, data, raw, content_hash, raw_body, text_repaired)
 SELECT t.source, t.external_id, t.channel, t.shop, t.status, coalesce(t.stage, 'pending'), t.created_at,
-  t.updated_at, t.total, t.paid, t.currency, t.buyer_phone, t.data, t.raw, t.hash
+  t.updated_at, t.total, t.paid, t.currency, t.buyer_phone, t.data, t.raw, t.hash, decode(t.raw_body, 'base64'),
+  t.text_repaired
 FROM jsonb_to_recordset($1::jsonb) AS t(source text, external_id text, channel text, shop text, status text,
   stage text, created_at timestamptz, updated_at timestamptz, total numeric, paid numeric, currency text,
-  buyer_phone text, data jsonb, raw jsonb, hash text)
+  buyer_phone text, data jsonb, raw jsonb, hash text, raw_body text, text_repaired text[])
 ON CONFLICT (source, external_id) DO UPDATE SET
   channel = EXCLUDED.channel,
   shop = coalesce(EXCLUDED.shop, o.shop),
@@ -76,12 +78,35 @@ ON CONFLICT (source, external_id) DO UPDATE SET
   currency = EXCLUDED.currency,
   buyer_phone = CASE WHEN ${THIN} THEN coalesce(EXCLUDED.buyer_phone, o.buyer_phone) ELSE EXCLUDED.buyer_phone END,
   data = CASE WHEN ${THIN} THEN o.data || ${THIN_DATA} ELSE EXCLUDED.data END,
-  raw = CASE WHEN ${THIN} AND NOT coalesce((o.data->>'partial')::boolean, false) THEN o.raw ELSE EXCLUDED.raw END,
+  raw = CASE WHEN ${KEEPS_RAW} THEN o.raw ELSE EXCLUDED.raw END,
+  raw_body = CASE WHEN ${KEEPS_RAW} THEN o.raw_body ELSE EXCLUDED.raw_body END,
+  text_repaired = CASE WHEN ${KEEPS_RAW} THEN o.text_repaired ELSE EXCLUDED.text_repaired END,
   content_hash = EXCLUDED.content_hash,
   revision = o.revision + 1,
   updated_at = now()
 WHERE ${REPLACES_STORED}
 RETURNING o.id, o.source, o.external_id, o.revision, (o.xmax = 0) AS inserted`;
+
+const suspect = (json: string): boolean => json.includes('\\u0000') || json.includes('\\ud');
+
+function rowHead(o: Order, rawJson: string): string {
+  return JSON.stringify({
+    source: o.source,
+    external_id: o.externalId,
+    channel: o.channel,
+    shop: o.shop ?? null,
+    status: o.status,
+    stage: o.stage ?? null,
+    created_at: o.createdAt,
+    updated_at: o.updatedAt ?? null,
+    total: o.total,
+    paid: o.paid ?? null,
+    currency: o.currency,
+    buyer_phone: o.buyer.phone ?? null,
+    hash: contentHash(rawJson),
+    data: o,
+  });
+}
 
 export function contentHash(rawJson: string): string {
   return hash('sha256', rawJson, 'base64url');
@@ -93,24 +118,22 @@ export async function upsertOrders(db: Queryable, batch: IncomingOrder[]): Promi
   // One JSON document for the whole batch, built by hand so each raw order is serialised once
   // (it is both hashed and stored).
   const parts: string[] = [];
-  for (const { order: o, raw } of batch) {
-    const rawJson = JSON.stringify(raw);
-    const head = JSON.stringify({
-      source: o.source,
-      external_id: o.externalId,
-      channel: o.channel,
-      shop: o.shop ?? null,
-      status: o.status,
-      stage: o.stage ?? null,
-      created_at: o.createdAt,
-      updated_at: o.updatedAt ?? null,
-      total: o.total,
-      paid: o.paid ?? null,
-      currency: o.currency,
-      buyer_phone: o.buyer.phone ?? null,
-      hash: contentHash(rawJson),
-      data: o,
-    });
+  for (const incoming of batch) {
+    let rawJson = JSON.stringify(incoming.raw);
+    let head = rowHead(incoming.order, rawJson);
+    // JSON.stringify writes NUL and lone surrogates as \u escapes (a pair is written as itself), so
+    // a clean order costs two substring searches; only a suspect one is walked and repaired.
+    if (suspect(rawJson) || suspect(head) || incoming.repaired) {
+      const raw = makeStorable(incoming.raw);
+      const order = makeStorable(incoming.order);
+      const repaired = [...(incoming.repaired ?? []), ...(raw.repaired.length > 0 ? raw.repaired : order.repaired.map((p) => `data.${p}`))];
+      rawJson = JSON.stringify(raw.value);
+      head = rowHead(order.value, rawJson);
+      if (repaired.length > 0) {
+        const extra = { text_repaired: repaired, raw_body: incoming.body ? Buffer.from(incoming.body.buffer, incoming.body.byteOffset, incoming.body.byteLength).toString('base64') : null };
+        head = `${head.slice(0, -1)},${JSON.stringify(extra).slice(1)}`;
+      }
+    }
     parts.push(`${head.slice(0, -1)},"raw":${rawJson}}`);
   }
   // Named: Postgres parses and plans the (large) statement once per connection, not per flush.

@@ -7,6 +7,7 @@ export enum ErrorCode {
   SecretNotConfigured = 'orderops_secret_not_configured',
   MalformedJson = 'orderops_malformed_json',
   SchemaInvalid = 'orderops_schema_invalid',
+  OrderUnstorable = 'orderops_order_unstorable',
   UnknownSource = 'orderops_unknown_source',
   IntakeOverloaded = 'orderops_intake_overloaded',
   IntakeUnavailable = 'orderops_intake_unavailable',

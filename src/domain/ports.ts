@@ -25,15 +25,16 @@ import type { ConsistencyCard, LowStockCard, PriceCard } from './inventory/cards
 import type { ReconcileCard } from './reconcile/card';
 import type { SilenceCard } from './cards/silence-card';
 import type { DigestCard } from './cards/digest-card';
+import type { HandoffCard } from './cards/handoff-card';
 import type { ChatPlatform, Staff } from './staff';
 
 /**
  * Anything a chat platform can show as a card, told apart by `kind`; every card has a stable `key`
  * (exception:<id>, backlog:<id>, lowstock:<id>, consistency:<id>, price:<id>, reconcile:<runId>,
- * silence:<id>, digest:<id>) and a `version` that
+ * silence:<id>, digest:<id>, handoff:<id>) and a `version` that
  * grows with each change.
  */
-export type Card = ExceptionCard | BacklogCard | LowStockCard | ConsistencyCard | PriceCard | ReconcileCard | SilenceCard | DigestCard;
+export type Card = ExceptionCard | BacklogCard | LowStockCard | ConsistencyCard | PriceCard | ReconcileCard | SilenceCard | DigestCard | HandoffCard;
 
 /**
  * A short message to a person, as an i18n key and its variables. Variables are untrusted: each
@@ -86,4 +87,19 @@ export interface ChatPort {
   mentionOnCard?(message: PostedMessage, people: Staff[], notice: Notice): Promise<void>;
   /** Feishu 加急: make a posted message ring for these people (SLA level 2). */
   urgent?(message: PostedMessage, people: Staff[]): Promise<void>;
+}
+
+/**
+ * What the order intake reports (prom-client counters and histograms in src/http/metrics.ts).
+ * @example meter.orders.inc({ source: 'douyin', outcome: 'created' })
+ */
+export interface IntakeMeter {
+  orders: { inc(labels: { source: string; outcome: string }): void };
+  batchSize: { observe(value: number): void };
+  flushSeconds: { observe(value: number): void };
+  enqueueFailures: { inc(value?: number): void };
+  /** Orders Postgres refused while the rest of their batch committed, by SQLSTATE. */
+  refused: { inc(labels: { source: string; sqlstate: string }): void };
+  /** Group-commit batches split to isolate a refused order. */
+  isolations: { inc(): void };
 }

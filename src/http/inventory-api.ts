@@ -6,19 +6,22 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../domain/errors';
 import type { Clock } from '../domain/ports';
 import { validateListing } from '../domain/inventory/listing-row';
-import type { FieldError } from '../domain/inventory/sku-row';
 import { verifySignature } from '../integrations/platforms/generic/signature';
 import { recordRejection } from '../db/rejects';
 import { upsertListings } from '../db/inventory-listings';
 import { loadReport, reportOfDate } from '../db/inventory-report';
 import { findPriceChange, pushesOf } from '../db/inventory-prices';
+import iconv from 'iconv-lite';
 import { putSkus, type ImportDeps } from '../actions/inventory/import-skus';
+import { CsvEncodingError, readCsvRows } from '../actions/inventory/csv-read';
+import { SKU_FIELDS, type FieldError } from '../domain/inventory/sku-row';
 import { decidePriceChange, requestPriceChange, type PriceDeps } from '../actions/inventory/price-changes';
 import { confirmNightPushes, retryPricePushes } from '../actions/shop/price-push-actions';
 import { makeConsistencyReport, type ReportDeps } from '../actions/inventory/consistency-report';
 import { verifyCsvLink } from '../actions/inventory/csv-link';
 import { reportCsv } from '../actions/inventory/report-csv';
 import { sendError } from './errors';
+import { readQuery } from './query';
 import { t } from '../present/i18n';
 
 export interface InventoryApiDeps {
@@ -67,10 +70,26 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
   };
 
   app.put('/api/skus', { onRequest: guard }, async (req, reply) => {
-    const body = parseJson(req);
-    if (!body.ok) return sendError(reply, 400, ErrorCode.MalformedJson, body.message);
-    const r = await putSkus(deps.imports, body.value, 'api');
-    if (!r.ok) return sendError(reply, r.errors.length > 0 ? 422 : 400, r.errors.length > 0 ? ErrorCode.SchemaInvalid : ErrorCode.BadRequest, r.message, { errors: r.errors });
+    let list: unknown;
+    let lines: number[] | undefined;
+    if (/^text\/csv\b/i.test(req.headers['content-type'] ?? '')) {
+      // CSV in any encoding: the charset parameter when given, else detected (GBK Excel exports included).
+      const charset = /;\s*charset="?([^";\s]+)"?/i.exec(req.headers['content-type'] ?? '')?.[1];
+      if (charset && !iconv.encodingExists(charset)) return sendError(reply, 415, ErrorCode.BadRequest, new CsvEncodingError(charset).message);
+      const csv = await readCsvRows(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), SKU_FIELDS, ['sku', 'stock'], charset);
+      if (!csv.ok) return sendError(reply, csv.errors.length > 0 ? 422 : 400, csv.errors.length > 0 ? ErrorCode.SchemaInvalid : ErrorCode.BadRequest, csv.message, { errors: csv.errors });
+      list = csv.rows.map((r) => r.row);
+      lines = csv.rows.map((r) => r.line);
+    } else {
+      const body = parseJson(req);
+      if (!body.ok) return sendError(reply, 400, ErrorCode.MalformedJson, body.message);
+      list = body.value;
+    }
+    const r = await putSkus(deps.imports, list, 'api');
+    if (!r.ok) {
+      const errors = lines ? r.errors.map((e) => ({ ...(e.index !== undefined ? { line: lines[e.index] } : {}), ...e })) : r.errors;
+      return sendError(reply, r.errors.length > 0 ? 422 : 400, r.errors.length > 0 ? ErrorCode.SchemaInvalid : ErrorCode.BadRequest, r.message, { errors });
+    }
     const s = r.summary;
     return reply.send({
       ok: true, rows: s.rows, inserted: s.inserted, updated: s.updated, unchanged: s.unchanged, below_threshold: s.belowThreshold,
@@ -81,6 +100,8 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
   });
 
   app.get<{ Params: { sku: string } }>('/api/skus/:sku', { onRequest: guard }, async (req, reply) => {
+    const q = readQuery(req.query, {});
+    if (!q.ok) return sendError(reply, 400, ErrorCode.BadRequest, q.message);
     const { rows } = await deps.pool.query(
       `SELECT sku, name, stock, reserved, greatest(stock - reserved, 0) AS available, price, owner, low_stock_threshold, updated_at, price_updated_at
        FROM skus WHERE sku = $1`,
@@ -108,7 +129,7 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
         : 'signature does not match the body: compute HMAC-SHA256 over the exact bytes sent, with the shared secret');
     }
     const keep = (httpStatus: number, reason: string, errors: unknown) =>
-      recordRejection(deps.pool, { source: `listings:${source}`, httpStatus, reason, errors, body, headers: { 'content-type': req.headers['content-type'] }, remoteAddr: req.ip })
+      recordRejection(deps.pool, { source: `listings:${source}`, httpStatus, reason, errors, body, headers: { 'content-type': req.headers['content-type'] }, remoteAddr: req.ip, via: 'listings' })
         .catch((e: Error) => { deps.logger.error({ err: e.message }, 'could not record a rejected listings payload'); return undefined; });
     const parsed = parseJson(req);
     if (!parsed.ok) {
@@ -136,12 +157,14 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
   });
 
   // A report as JSON (`12`, `latest`, or `?date=YYYY-MM-DD`) or its deviation table as CSV (`12.csv`).
-  app.get<{ Params: { file: string }; Querystring: { exp?: string; sig?: string; date?: string } }>('/api/reports/consistency/:file', async (req, reply) => {
+  app.get<{ Params: { file: string } }>('/api/reports/consistency/:file', async (req, reply) => {
+    const q = readQuery(req.query, { exp: 'one', sig: 'one' });
+    if (!q.ok) return sendError(reply, 400, ErrorCode.BadRequest, q.message);
     const m = /^(\d{1,15}|latest)(\.csv)?$/.exec(req.params.file);
     if (!m) return sendError(reply, 404, ErrorCode.NotFound, 'use /api/reports/consistency/<id>, <id>.csv or latest');
     const csv = m[2] !== undefined;
     if (!expected) return sendError(reply, 503, ErrorCode.SecretNotConfigured, 'the API is disabled: set ORDEROPS_API_TOKEN');
-    const signed = csv && m[1] !== 'latest' && verifyCsvLink(deps.apiToken!, Number(m[1]), req.query.exp, req.query.sig, deps.clock.now());
+    const signed = csv && m[1] !== 'latest' && verifyCsvLink(deps.apiToken!, Number(m[1]), q.values.exp, q.values.sig, deps.clock.now());
     if (!signed && !bearerOk(req)) {
       reply.header('www-authenticate', 'Bearer');
       return sendError(reply, 401, ErrorCode.Unauthorized, 'send Authorization: Bearer <ORDEROPS_API_TOKEN> (or open the signed link from the report card before it expires)');
@@ -158,9 +181,11 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
     return reply.send(Readable.from(reportCsv(deps.pool, report.id)));
   });
 
-  app.get<{ Querystring: { date?: string } }>('/api/reports/consistency', { onRequest: guard }, async (req, reply) => {
-    const date = req.query.date;
-    if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return sendError(reply, 400, ErrorCode.BadRequest, 'send ?date=YYYY-MM-DD, or GET /api/reports/consistency/latest');
+  app.get('/api/reports/consistency', { onRequest: guard }, async (req, reply) => {
+    const q = readQuery(req.query, { date: 'one' });
+    if (!q.ok) return sendError(reply, 400, ErrorCode.BadRequest, q.message);
+    const date = q.values.date;
+    if (!date || !isCalendarDate(date)) return sendError(reply, 400, ErrorCode.BadRequest, 'send ?date=YYYY-MM-DD, or GET /api/reports/consistency/latest');
     const report = await reportOfDate(deps.pool, date);
     if (!report) return sendError(reply, 404, ErrorCode.NotFound, `no consistency report for ${date}`);
     return reply.send({ report });
@@ -203,6 +228,8 @@ export function registerInventoryApi(app: FastifyInstance, deps: InventoryApiDep
   });
 
   app.get<{ Params: { id: string } }>('/api/price-changes/:id', { onRequest: guard }, async (req, reply) => {
+    const q = readQuery(req.query, {});
+    if (!q.ok) return sendError(reply, 400, ErrorCode.BadRequest, q.message);
     const id = Number(req.params.id);
     const row = Number.isSafeInteger(id) && id > 0 ? await findPriceChange(deps.pool, id) : null;
     if (!row) return sendError(reply, 404, ErrorCode.NotFound, `no price change ${req.params.id}`);
@@ -256,3 +283,11 @@ export function registerPushRoutes(app: FastifyInstance, deps: Pick<InventoryApi
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** YYYY-MM-DD naming a real day (2026-02-30 is not one; Postgres would refuse it with a 500). */
+function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]) && Number(m[1]) >= 1970;
+}

@@ -7,6 +7,10 @@ export interface IntakeMetrics {
   flushSeconds: Histogram;
   ackSeconds: Histogram<'source'>;
   enqueueFailures: Counter;
+  /** Orders Postgres refused (the rest of their batch committed), by SQLSTATE. */
+  refused: Counter<'source' | 'sqlstate'>;
+  /** Batches that had to be split to isolate a refused order. */
+  isolations: Counter;
 }
 
 export interface Metrics {
@@ -30,6 +34,8 @@ export function createMetrics(withDefaults = true): Metrics {
       flushSeconds: new Histogram({ name: 'orderops_intake_flush_seconds', help: 'Time of one group commit', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers }),
       ackSeconds: new Histogram({ name: 'orderops_intake_ack_seconds', help: 'Webhook request to acknowledgement', labelNames: ['source'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers }),
       enqueueFailures: new Counter({ name: 'orderops_intake_enqueue_failures_total', help: 'Orders committed but not enqueued (the sweeper catches them)', registers }),
+      refused: new Counter({ name: 'orderops_intake_refused_total', help: 'Orders Postgres refused while the rest of their batch committed, by SQLSTATE', labelNames: ['source', 'sqlstate'], registers }),
+      isolations: new Counter({ name: 'orderops_intake_isolations_total', help: 'Group-commit batches split to isolate a refused order', registers }),
     },
     processed: new Counter({ name: 'orderops_orders_processed_total', help: 'Order processing runs, by outcome', labelNames: ['outcome'], registers }),
     swept: new Counter({ name: 'orderops_sweeper_requeued_total', help: 'Orders re-enqueued by the sweeper', registers }),

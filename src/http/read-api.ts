@@ -1,15 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { EXCEPTION_STATUSES, exceptionsOfOrder, findOrder, historyOfOrder, listExceptions, type ExceptionStatus } from '../db/order-reads';
+import { EXCEPTION_STATUSES, exceptionsOfOrder, findOrder, historyOfOrder, listExceptions, type ExceptionStatus, type ExceptionView } from '../db/order-reads';
 import { ErrorCode } from '../domain/errors';
 import { sendError } from './errors';
 import { registerOrderFeed } from './order-feed';
 import { effectiveOrder, type OrderFacts } from '../domain/orders/effective';
+import { readQuery } from './query';
+import type { Locale } from '../present/i18n';
+import { renderReasons } from '../present/i18n/message';
 
 export interface ReadApiDeps {
   pool: pg.Pool;
   apiToken?: string;
+  /** The language of each exception's `reason` text (its `reasons` keys come along for machines). */
+  locale: Locale;
 }
 
 /** The JSON read API, behind `Authorization: Bearer $ORDEROPS_API_TOKEN`. */
@@ -32,6 +37,8 @@ export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
     '/api/orders/:source/:externalId',
     { onRequest: guard },
     async (req, reply) => {
+      const q = readQuery(req.query, {});
+      if (!q.ok) return sendError(reply, 400, ErrorCode.BadRequest, q.message);
       const order = await findOrder(deps.pool, req.params.source, req.params.externalId);
       if (!order) return sendError(reply, 404, ErrorCode.NotFound, `no order ${req.params.externalId} from ${req.params.source}`);
       const [exceptions, history] = await Promise.all([exceptionsOfOrder(deps.pool, order.id), historyOfOrder(deps.pool, order.id)]);
@@ -42,41 +49,71 @@ export function registerReadApi(app: FastifyInstance, deps: ReadApiDeps): void {
         order: { internal_id: id, ...rest, revision, processed: (processed_revision as number) >= (revision as number), details: data },
         effective: view.effective,
         original: view.original,
-        exceptions: exceptions.map(({ source: _s, order_external_id: _e, ...e }) => e),
+        exceptions: exceptions.map(({ source: _s, order_external_id: _e, ...e }) => withReasonText(e, deps.locale)),
         history,
       });
     },
   );
 
-  app.get<{ Querystring: { status?: string; type?: string; team?: string; limit?: string; before?: string } }>(
+  app.get(
     '/api/exceptions',
     { onRequest: guard },
     async (req, reply) => {
-      const q = req.query;
+      // Repeated status/type/team mean "any of" (so do comma lists); limit and before come once.
+      const read = readQuery(req.query, { status: 'many', type: 'many', team: 'many', limit: 'one', before: 'one', sort: 'one', cursor: 'one' });
+      if (!read.ok) return sendError(reply, 400, ErrorCode.BadRequest, read.message);
+      const q = read.values;
       let statuses: ExceptionStatus[] | undefined;
-      if (q.status) {
-        const asked = q.status.split(',').map((s) => s.trim());
+      if (q.status && q.status.length > 0) {
+        const asked = q.status;
         const bad = asked.filter((s) => !(EXCEPTION_STATUSES as readonly string[]).includes(s));
         if (bad.length > 0) {
           return sendError(reply, 400, ErrorCode.BadRequest, `unknown status "${bad.join(', ')}"; use ${EXCEPTION_STATUSES.join(', ')}`);
         }
         statuses = asked as ExceptionStatus[];
       }
-      const limit = q.limit === undefined ? 50 : Number(q.limit);
+      const limit = q.limit === undefined ? 50 : /^\d{1,3}$/.test(q.limit) ? Number(q.limit) : NaN;
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
         return sendError(reply, 400, ErrorCode.BadRequest, 'limit must be a whole number from 1 to 500');
       }
-      const before = q.before === undefined ? undefined : Number(q.before);
+      const before = q.before === undefined ? undefined : /^\d{1,15}$/.test(q.before) ? Number(q.before) : NaN;
       if (before !== undefined && (!Number.isSafeInteger(before) || before < 1)) {
         return sendError(reply, 400, ErrorCode.BadRequest, 'before must be an exception id (use next_before from the last page)');
       }
-      const rows = await listExceptions(deps.pool, { statuses, type: q.type, team: q.team, before, limit });
+      // Most urgent first by default (the order's priority, then the earliest ship-by); `before`
+      // pages the newest-first listing.
+      if (q.sort !== undefined && q.sort !== 'priority' && q.sort !== 'newest') {
+        return sendError(reply, 400, ErrorCode.BadRequest, 'sort must be priority (default) or newest');
+      }
+      const sort = q.sort ?? (before !== undefined ? 'newest' : 'priority');
+      const after = q.cursor === undefined ? undefined : readCursor(q.cursor);
+      if (after === null) return sendError(reply, 400, ErrorCode.BadRequest, 'cursor must be a next_cursor from the previous page');
+      const rows = await listExceptions(deps.pool, { statuses, types: nonEmpty(q.type), teams: nonEmpty(q.team), before, limit, sort, after });
+      const last = rows.length === limit ? rows[rows.length - 1]! : undefined;
       return reply.send({
-        exceptions: rows,
-        next_before: rows.length === limit ? rows[rows.length - 1]!.id : null,
+        sort,
+        exceptions: rows.map((e) => withReasonText(e, deps.locale)),
+        next_before: sort === 'newest' && last ? last.id : null,
+        next_cursor: sort === 'priority' && last ? writeCursor(last) : null,
       });
     },
   );
 }
 
+const nonEmpty = (list: string[] | undefined): string[] | undefined => (list && list.length > 0 ? list : undefined);
+
+/** An opaque keyset cursor of the priority sort: priority, ship-by (ms or -), exception id. */
+const writeCursor = (e: { order_priority: number; order_ship_by_at: Date | null; id: number }): string =>
+  Buffer.from(`${e.order_priority}.${e.order_ship_by_at?.getTime() ?? '-'}.${e.id}`).toString('base64url');
+
+function readCursor(c: string): { priority: number; shipBy: Date | null; id: number } | null {
+  const m = /^(-?\d{1,5})\.(\d{1,15}|-)\.(\d{1,18})$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
+  return m ? { priority: Number(m[1]), shipBy: m[2] === '-' ? null : new Date(Number(m[2])), id: Number(m[3]) } : null;
+}
+
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** An exception as the API shows it: `reason` (text in the configured locale) beside its `reasons` keys. */
+function withReasonText<T extends { reasons: ExceptionView['reasons'] }>(e: T, locale: Locale): T & { reason: string } {
+  return { ...e, reason: renderReasons(locale, e.reasons) };
+}

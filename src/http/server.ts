@@ -5,12 +5,15 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../domain/errors';
 import type { Metrics } from './metrics';
 import { sendError } from './errors';
+import { targetProblem } from './query';
 
 export interface ServerDeps {
   pool: pg.Pool;
   redis: Redis;
   metrics: Metrics;
   logger: Logger;
+  /** Warnings that do not make the bot unready but an operator must see (a year without holiday data). */
+  warnings?: () => Record<string, unknown>;
 }
 
 /**
@@ -39,6 +42,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     req.log.error({ err }, 'unhandled error');
     return sendError(reply, 500, ErrorCode.Internal, 'internal error; the request was not applied, retry later');
   });
+  // A control character (or a broken %-escape) in a path or query is never a valid id, status or
+  // date: 400 before any route runs (Postgres text would refuse a NUL with a 500).
+  app.addHook('onRequest', async (req, reply) => {
+    const problem = targetProblem(req.url);
+    if (problem) return sendError(reply, 400, ErrorCode.BadRequest, problem);
+  });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, ErrorCode.NotFound, `no route ${req.method} ${req.url}`));
 
   app.get('/healthz', async () => ({ ok: true }));
@@ -47,7 +56,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       deps.pool.query('SELECT 1').then(() => true, () => false),
       withTimeout(deps.redis.ping(), 1000).then((r) => r === 'PONG', () => false),
     ]);
-    return reply.code(pgOk && redisOk ? 200 : 503).send({ ok: pgOk && redisOk, postgres: pgOk, redis: redisOk });
+    return reply.code(pgOk && redisOk ? 200 : 503).send({ ok: pgOk && redisOk, postgres: pgOk, redis: redisOk, ...deps.warnings?.() });
   });
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { QueueFullError } from '../db/group-commit';
-import { recordRejection } from '../db/rejects';
 import type { OrderIntake } from '../actions/ingest-orders';
 import type { OrderSource } from '../integrations/platforms/source';
 import { ErrorCode } from '../domain/errors';
+import { systemClock, type Clock } from '../domain/ports';
 import type { IntakeMetrics } from './metrics';
 import { sendError } from './errors';
+import { takePayload } from './intake-request';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -17,15 +17,14 @@ export interface WebhookDeps {
   sources: Map<string, OrderSource>;
   metrics: IntakeMetrics;
   logger: Logger;
+  clock?: Clock;
 }
-
-const KEPT_HEADERS = ['content-type', 'user-agent', 'x-orderops-signature', 'x-forwarded-for',
-  'app-id', 'event-sign', 'x-shopify-topic', 'x-shopify-shop-domain', 'x-shopify-webhook-id', 'x-shopify-hmac-sha256'];
 
 /**
  * `POST /webhooks/orders/:source`. Checks run cheapest first and nothing is written before the
- * signature holds: size (413) → signature (401) → JSON (400) → schema (422). Signed requests that
- * fail are kept in rejected_payloads. 200 only after the orders are committed.
+ * signature holds: size (413) → signature (401) → then the payload path (intake-request.ts): JSON
+ * (400) → nesting and schema (422) → group commit (200; 422 for an order Postgres refuses). Signed
+ * requests that fail are kept in rejected_payloads. 200 only after the orders are committed.
  */
 export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void {
   app.post<{ Params: { source: string } }>(
@@ -56,55 +55,14 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
           : 'signature does not match the body: compute HMAC-SHA256 over the exact bytes sent, with the shared secret');
       }
 
-      let payload: unknown;
-      try {
-        payload = JSON.parse(body.toString('utf8'));
-      } catch (e) {
-        reject('malformed_json');
-        const message = `body is not valid JSON: ${(e as Error).message}`;
-        await keep(deps, { source: sourceName, httpStatus: 400, reason: 'malformed_json', errors: [{ message }], body, headers: req.headers, remoteAddr: req.ip });
-        return sendError(reply, 400, ErrorCode.MalformedJson, message);
-      }
-
-      const parsed = source.parse(payload, { body, headers: req.headers, receivedAt: new Date().toISOString() });
-      if (!parsed.ok) {
-        reject('schema');
-        const id = await keep(deps, { source: sourceName, httpStatus: 422, reason: 'schema', errors: parsed.errors, body, headers: req.headers, remoteAddr: req.ip });
-        return sendError(reply, 422, ErrorCode.SchemaInvalid,
-          `order failed validation: ${[...new Set(parsed.errors.map((e) => (e.index !== undefined ? `[${e.index}].` : '') + e.field))].join(', ')}`,
-          { errors: parsed.errors, rejection_id: id });
-      }
-
-      try {
-        const results = await deps.intake.ingest(parsed.orders);
-        deps.metrics.ackSeconds.observe({ source: sourceName }, (performance.now() - started) / 1000);
-        if (source.successBody) return reply.code(200).send(source.successBody(results));
-        return reply.code(200).send({
-          ok: true,
-          received: results.length,
-          orders: results.map((r) => ({ id: r.externalId, result: r.outcome })),
-        });
-      } catch (e) {
-        if (e instanceof QueueFullError) {
-          reject('overloaded');
-          reply.header('retry-after', '1');
-          return sendError(reply, 503, ErrorCode.IntakeOverloaded, `${e.message}; retry after 1 s — nothing from this request was stored`);
-        }
-        deps.logger.error({ err: (e as Error).message }, 'intake write failed');
-        reply.header('retry-after', '5');
-        return sendError(reply, 503, ErrorCode.IntakeUnavailable, 'the order store is unavailable; nothing was acknowledged, retry later');
-      }
+      const answer = await takePayload(deps, source, {
+        source: sourceName, body, headers: req.headers, remoteAddr: req.ip, receivedAt: (deps.clock ?? systemClock).now().toISOString(), keep: true,
+      });
+      if (answer.reason) reject(answer.reason);
+      if (answer.status === 200) deps.metrics.ackSeconds.observe({ source: sourceName }, (performance.now() - started) / 1000);
+      if (answer.reason === 'overloaded') reply.header('retry-after', '1');
+      if (answer.reason === 'unavailable') reply.header('retry-after', '5');
+      return reply.code(answer.status).send(answer.body);
     },
   );
-}
-
-async function keep(deps: WebhookDeps, r: Parameters<typeof recordRejection>[1]): Promise<number | undefined> {
-  const headers: Record<string, unknown> = {};
-  for (const h of KEPT_HEADERS) if (r.headers[h] !== undefined) headers[h] = r.headers[h];
-  try {
-    return await recordRejection(deps.pool, { ...r, headers });
-  } catch (e) {
-    deps.logger.error({ err: (e as Error).message }, 'could not record a rejected payload');
-    return undefined;
-  }
 }

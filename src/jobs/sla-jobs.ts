@@ -6,6 +6,7 @@ import { Histogram, type Registry } from 'prom-client';
 import { planNext, runEscalation, type EscalationEngineDeps } from '../actions/escalation';
 import { deliverNotification, type DeliveryDeps } from '../actions/deliver-notification';
 import { notifyEscalation, type EscalationDeps } from '../actions/notify-escalation';
+import { pageOffShift } from '../actions/off-shift-page';
 import type { ActionDeps } from '../actions/exception-actions';
 import { ChatDeliveryError } from '../domain/errors';
 import { QUEUE_NOTIFY, JOB_NOTIFY_ESCALATION } from './card-jobs';
@@ -69,6 +70,8 @@ export function startSlaWorkers(deps: SlaWorkerDeps): { close(): Promise<void> }
       if (job.name === JOB_SLA_SCHEDULE) {
         const next = await planNext(deps.pool, deps.policy, job.data.exceptionId);
         if (next) await enqueueEscalation(queues, job.data.exceptionId, next.id, next.at, now);
+        // A new critical exception outside every shift pages the person on call at once.
+        for (const id of await pageOffShift(deps, job.data.exceptionId)) await enqueueDelivery(queues, id);
         return next?.id ?? 'none';
       }
       const run = await runEscalation(deps, job.data.exceptionId, job.data.step);

@@ -1,13 +1,13 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { consumeTaobaoMessages, type TmcDeps } from '../actions/consume-tmc';
+import { drainMessageQueue, type QueueDeps } from '../actions/take-shop-messages';
 
 export const QUEUE_PLATFORM_MESSAGES = 'platform-messages';
 export const JOB_TMC_CONSUME = 'taobao.tmc.consume';
 const SCHEDULER_ID = 'tmc:consume';
 
-export interface TmcWorkerDeps extends TmcDeps {
+export interface TmcWorkerDeps extends QueueDeps {
   connection: Redis;
   prefix: string;
   logger: Logger;
@@ -34,7 +34,7 @@ export async function startTmcWorker(deps: TmcWorkerDeps): Promise<{ declareSche
     QUEUE_PLATFORM_MESSAGES,
     async (job) => {
       if (job.name !== JOB_TMC_CONSUME) return 'unknown';
-      const round = await consumeTaobaoMessages(deps);
+      const round = await drainMessageQueue(deps);
       if (round.consumed > 0) logger.info(round, 'Taobao TMC messages taken');
       return round;
     },

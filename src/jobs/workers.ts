@@ -10,6 +10,10 @@ import { sweepUnprocessed } from './sweep-orders';
 import { startCardWorkers, sweepCards, type CardQueues } from './card-jobs';
 import { startSlaWorkers, sweepSla } from './sla-jobs';
 import { startBacklogWorker } from './backlog-jobs';
+import { buildCalendar } from '../domain/calendar';
+import { recomputeDueTimes } from '../actions/recompute-due';
+import { checkHandoffs, handoffTeams } from '../actions/shift-handoff';
+import { cardViews } from '../config/calendar-settings';
 import { checkSilence } from '../actions/check-silence';
 import { enqueueCard } from './card-jobs';
 import type { Mailer } from '../integrations/email/mailer';
@@ -24,14 +28,18 @@ import { startInventoryWorker } from './consistency-jobs';
 import { startReconcileWorker } from './reconcile-jobs';
 import { enqueueDetail, startDetailWorker } from './detail-jobs';
 import { startTmcWorker, type TmcWorkerDeps } from './tmc-jobs';
-import { PmcConnection } from '../integrations/platforms/pinduoduo/pmc';
-import { takePddFrames } from '../actions/consume-pmc';
+import { PmcConnection, pmcShopMessages } from '../integrations/platforms/pinduoduo/pmc';
+import { takeShopMessages } from '../actions/take-shop-messages';
+import { shopOfOrder } from '../domain/reconcile/shop';
 import type { OrderIntake } from '../actions/ingest-orders';
 import type { PullerFor } from '../integrations/platforms/pullers';
 import { startPushWorkers, type PushWorkerDeps } from './shop-push-jobs';
 import { startListingWorker } from './listing-jobs';
 import { publishDuePriceChanges } from '../actions/inventory/price-changes';
 import { pullAllListings, type ListingPullDeps } from '../actions/shop/pull-listings';
+import type { SignalDeps } from '../actions/apply-signals';
+import type { TrackingSubscriber } from '../domain/tracking';
+import { followSignals, startSignalWorker, sweepSignals } from './signal-jobs';
 
 export interface WorkerDeps extends ProcessDeps {
   pool: pg.Pool;
@@ -62,6 +70,8 @@ export interface WorkerDeps extends ProcessDeps {
   shopPush?: Omit<PushWorkerDeps, 'connection' | 'prefix' | 'logger'>;
   /** Listing pulls of the configured shops (on a schedule and before the daily report). */
   listings?: Omit<ListingPullDeps, 'logger'>;
+  /** Platform signals: ship-by and tracking timers on their queue, and the tracking subscriber when configured. */
+  signalJobs?: { deps: SignalDeps; queue: Queue; subscriber?: TrackingSubscriber };
 }
 
 export interface RunningWorkers {
@@ -71,8 +81,11 @@ export interface RunningWorkers {
 /** Start the order worker and the maintenance worker with its once-per-schedule sweeper. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const { connection, prefix, logger, metrics } = deps;
+  // The work calendar (holidays, 调休, shifts, on-call) for business-clock SLAs, escalation and handoffs.
+  const calendar = deps.calendar ?? buildCalendar(deps.settings.calendar);
   // Processing reserves stock from channel pools (inventory settings).
-  const processDeps: ProcessDeps = { ...deps, inventory: deps.settings.inventory };
+  const processDeps: ProcessDeps = { ...deps, inventory: deps.settings.inventory, calendar, signals: deps.signalJobs?.deps };
+  const signalFollow = deps.signalJobs && { queue: deps.signalJobs.queue, cards: deps.triggers.cards, clock: deps.clock };
   // Thin platform pushes are followed by a fetch of the whole order (where the platform has one).
   const details = deps.reconcile
     ? startDetailWorker({ pool: deps.pool, shops: deps.settings.shops, ...deps.reconcile, connection, prefix, logger })
@@ -88,6 +101,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       if (outcome.opened.length > 0) logger.info({ orderId, opened: outcome.opened.map((o) => o.id) }, 'exceptions opened');
       for (const ref of [...outcome.opened, ...outcome.closed]) await deps.triggers.cards.changed(ref.id, ref.version);
       for (const c of outcome.cards ?? []) await enqueueCard(deps.queues, c.key, c.version);
+      // Best effort, like the card triggers: the maintenance sweep arms any timer whose job is missing.
+      if (outcome.signals && signalFollow) {
+        await followSignals(signalFollow, orderId, outcome.signals).catch((err: unknown) =>
+          logger.warn({ orderId, err: (err as Error).message }, 'signal timers not enqueued; the sweeper will arm them'));
+      }
     }
     return outcome.status;
   };
@@ -112,8 +130,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   const slaDeps = {
     ...deps, policy: deps.settings.escalation, timezone: deps.settings.timezone, queues: { sla: deps.queues.sla, notify: deps.queues.notify },
-    cards: deps.triggers.cards,
+    cards: deps.triggers.cards, calendar,
   };
+  const names = new Map(deps.settings.staff.map((m) => [m.id, m.name]));
+  const handoffDeps = {
+    pool: deps.pool, clock: deps.clock, calendar, teams: handoffTeams(calendar, deps.settings.teams),
+    staffName: (id: string) => names.get(id) ?? id, cardChanged: (key: string, version: number) => enqueueCard(deps.queues, key, version),
+  };
+  // Ship-by and tracking timers: Postgres holds them; the sweep fires what is due with no live job.
+  const signalSweep = deps.signalJobs && ((horizonMs?: number) =>
+    sweepSignals({ pool: deps.pool, clock: deps.clock, queue: deps.signalJobs!.queue, subscribing: deps.signalJobs!.subscriber !== undefined }, { horizonMs }));
+  const signalWorker = deps.signalJobs
+    ? startSignalWorker({ pool: deps.pool, clock: deps.clock, signals: deps.signalJobs.deps, queue: deps.signalJobs.queue, cards: deps.triggers.cards, logger, subscriber: deps.signalJobs.subscriber, connection, prefix })
+    : undefined;
   const maintenanceQueue = new Queue(QUEUE_MAINTENANCE, { connection, prefix });
   maintenanceQueue.on('error', (err) => logger.warn({ err: err.message }, 'maintenance queue error'));
   // A job scheduler fires once per interval however many copies of the bot run.
@@ -134,14 +163,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       }
       const s = await sweepSla(slaDeps);
       if (s.timers + s.planned + s.notifications > 0) logger.warn(s, 'sweeper re-enqueued SLA timers or notifications');
-      return { orders: n, cards: c, sla: s };
+      const sig = signalSweep ? await signalSweep() : undefined;
+      if (sig && sig.timers + sig.subscriptions > 0) logger.info(sig, 'sweeper enqueued due signal timers or subscriptions');
+      // A handoff card at each shift start of each team with hours (once per team and shift).
+      const h = await checkHandoffs(handoffDeps);
+      if (h.length > 0) logger.info({ handoffs: h }, 'shift handoffs posted');
+      return { orders: n, cards: c, sla: s, signals: sig, handoffs: h.length };
     },
     { connection, prefix, concurrency: 1 },
   );
   maintenance.on('error', (err) => logger.warn({ err: err.message }, 'maintenance worker error'));
   maintenance.on('failed', (job, err) => logger.error({ jobId: job?.id, err: err.message }, 'maintenance job failed'));
 
-  const cardWorkers = startCardWorkers({ ...deps, storm: deps.settings.storm, concurrency: 4 });
+  const cardWorkers = startCardWorkers({ ...deps, storm: deps.settings.storm, concurrency: 4, ...cardViews(deps.settings, calendar) });
   const slaWorkers = startSlaWorkers(slaDeps);
   const backlogWorker = await startBacklogWorker({
     pool: deps.pool, clock: deps.clock, backlog: deps.settings.backlog, connection, prefix, logger,
@@ -175,13 +209,26 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const pmc = deps.pmc
     ? new PmcConnection({
         url: deps.pmc.url, logger,
-        take: (reads) => takePddFrames({ pool: deps.pool, intake: deps.pmc!.intake, shops: deps.settings.shops, logger }, reads),
+        take: async (reads) => {
+          // Orders are stored under the configured shop's id, as pulled PDD orders are.
+          const shopOf = (mall: string) => shopOfOrder(deps.settings.shops, 'pinduoduo', mall)?.id ?? mall;
+          const messages = pmcShopMessages(reads, shopOf, deps.clock.now().toISOString());
+          return (await takeShopMessages({ pool: deps.pool, intake: deps.pmc!.intake, logger }, 'pinduoduo', 'pmc_message', messages)).ack;
+        },
       })
     : undefined;
   pmc?.start();
   // Re-arm every timer of the next day at start: a Redis restart or wipe loses no escalation.
-  const rearm = () => sweepSla(slaDeps, { horizonMs: 24 * 3600_000 }).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'SLA re-arm sweep failed'));
-  void rearm();
+  const rearm = () => Promise.all([sweepSla(slaDeps, { horizonMs: 24 * 3600_000 }), signalSweep?.(24 * 3600_000)])
+    .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'SLA / signal timer re-arm sweep failed'));
+  // Business-clock due times follow the calendar as now configured (a holiday entered, hours changed).
+  void recomputeDueTimes({ pool: deps.pool, clock: deps.clock, calendar })
+    .then(async (moved) => {
+      if (moved.length > 0) logger.info({ exceptions: moved.length }, 'business-clock due times recomputed after a calendar change');
+      for (const m of moved) await deps.triggers.cards.changed(m.id, m.version);
+    })
+    .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'recomputing due times failed'))
+    .then(rearm);
 
   // A Redis that restarted empty has forgotten every job scheduler (the sweeps, backlog, the 09:00
   // report, reconciliation) and every delayed timer. When the connection comes back, declare them
@@ -202,7 +249,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   return {
     async close() {
       connection.off('ready', onReady);
-      await Promise.all([orders.close(), details?.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close(), tmcWorker?.close(), pushWorkers?.close(), listingWorker?.close(), pmc?.close()]);
+      await Promise.all([orders.close(), details?.close(), maintenance.close(), cardWorkers.close(), slaWorkers.close(), backlogWorker.close(), inventoryWorker?.close(), reconcileWorker?.close(), tmcWorker?.close(), pushWorkers?.close(), listingWorker?.close(), pmc?.close(), signalWorker?.close()]);
       await maintenanceQueue.close();
     },
   };

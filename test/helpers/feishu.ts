@@ -139,7 +139,7 @@ export function cardClick(value: Record<string, unknown>, operator: { open: stri
 }
 
 /** A group message built from the documented payload, mentioning the bot. */
-export function groupMessage(text: string, o: { mentionBot?: boolean; senderType?: string; eventId?: string } = {}) {
+export function groupMessage(text: string, o: { mentionBot?: boolean; senderType?: string; eventId?: string; sender?: string; p2p?: boolean } = {}) {
   const m = structuredClone(MESSAGE_GROUP_AT);
   m.header.event_id = o.eventId ?? `fs-ev-${randomUUID()}`;
   m.header.app_id = FS_APP_ID;
@@ -150,6 +150,8 @@ export function groupMessage(text: string, o: { mentionBot?: boolean; senderType
   m.event.message.content = JSON.stringify({ text: `${o.mentionBot === false ? '' : '@_user_1 '}${text}` });
   m.event.message.mentions[0]!.id.open_id = o.mentionBot === false ? 'ou_someoneelse' : FS_BOT_OPEN_ID;
   m.event.message.mentions[0]!.name = 'orderops';
+  if (o.sender) m.event.sender.sender_id.open_id = o.sender;
+  if (o.p2p) m.event.message.chat_type = 'p2p';
   return m;
 }
 
@@ -170,6 +172,7 @@ const ROUTES: [string, RegExp, string][] = [
   ['PATCH', /^\/open-apis\/im\/v1\/messages\/[^/]+\/urgent_(app|sms|phone)(\?|$)/, 'URGENT'],
   ['PATCH', /^\/open-apis\/im\/v1\/messages\/[^/?]+$/, 'PATCH'],
   ['GET', /^\/open-apis\/bot\/v3\/info$/, 'BOT'],
+  ['POST', /^\/open-apis\/ephemeral\/v1\/send$/, 'EPHEMERAL'],
   ['POST', /^\/callback\/ws\/endpoint$/, 'WS_ENDPOINT'],
 ];
 
@@ -255,6 +258,8 @@ export class FeishuStub {
       }
       case 'REPLY':
         return [200, { code: 0, msg: 'success', data: { message_id: `om_fsr${++this.msgSeq}` } }];
+      case 'EPHEMERAL':
+        return [200, { code: 0, msg: 'success', data: { message_id: `om_fse${++this.msgSeq}` } }];
       case 'BOT':
         return [200, { code: 0, msg: 'ok', bot: { open_id: FS_BOT_OPEN_ID, app_name: 'orderops' } }];
       case 'URGENT':
@@ -274,4 +279,5 @@ function safeJson(s: string): unknown {
 }
 
 /** The card JSON inside a recorded send/PATCH body. */
-export const cardOf = (r: Recorded): any => JSON.parse(r.body.content);
+/** The card of a send, reply or patch (a JSON string in `content`) or of an ephemeral send (an object in `card`). */
+export const cardOf = (r: Recorded): any => r.body.card ?? JSON.parse(r.body.content);

@@ -48,6 +48,9 @@ export function fakeSlackApi(base = 'https://slack.com') {
       }
       case 'views.open':
         return { body: { ok: true, view: { id: `V${++n}`, hash: `${n}.abc` } } };
+      case 'auth.test':
+        // The workspace and app of the fixtures (T111, A111): requests naming others are refused.
+        return { body: { ok: true, url: 'https://orderops-test.slack.com/', team: 'orderops test', user: 'orderops', team_id: 'T111', user_id: 'U0BOT', bot_id: 'B0BOT', app_id: 'A111' } };
       default:
         return { body: { ok: true } };
     }

@@ -44,7 +44,7 @@ export async function startSlackStandIn(port = 0, log: (line: string) => void = 
       case 'views.open':
         return { ok: true, view: { id: `V${++n}` } };
       case 'auth.test':
-        return { ok: true, user_id: 'U0STANDIN', bot_id: 'B0STANDIN', team_id: 'T0STANDIN' };
+        return { ok: true, user_id: 'U0STANDIN', bot_id: 'B0STANDIN', team_id: 'T0STANDIN', app_id: 'A0STANDIN' };
       default:
         return { ok: true };
     }

@@ -3,12 +3,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { signSlackRequest } from '../../src/bot/slack/verify-signature';
+import { createHmac } from 'node:crypto';
 import { appMentionEventCallback, blockActionsButtonOnMessage, slashCommandFormFields, viewSubmissionPlainTextInput } from './slack-fixtures';
 import { eventually, startTestApp, type TestApp } from './test-app';
 import { fakeSlackApi, onlyLocalNetwork, type FakeSlackApi } from './slack-fake-api';
 
 export const SLACK_SECRET = 'test-slack-signing-secret';
+/** The workspace and app of the fixtures (slack-fixtures.ts): what the fake auth.test answers. */
+export const SLACK_TEAM_ID = 'T111';
+export const SLACK_APP_ID = 'A111';
+
+/** Sign as Slack does: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}` (the bot verifies with Bolt). */
+export function signSlackRequest(signingSecret: string, timestamp: string | number, rawBody: Buffer | string): string {
+  return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:`).update(rawBody).digest('hex')}`;
+}
 export const SLACK_TOKEN = 'xoxb-test-token';
 export const FALLBACK_CHANNEL = 'C0FALLBACK';
 export const CHANNELS = { service: 'C0SERVICE', review: 'C0REVIEW' } as const;
@@ -97,6 +105,7 @@ const actionTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStar
 /** A button click on a posted card (fixture block_actions-button-on-message with our ids). */
 export function blockAction(p: { userId: string; channel: string; messageTs: string; actionId: string; value: string; blocks?: unknown[] }) {
   const body = structuredClone(blockActionsButtonOnMessage) as any;
+  body.team = { id: SLACK_TEAM_ID, domain: 'orderops-test' }; // the workspace of the other fixtures
   body.user = { id: p.userId, username: p.userId.toLowerCase(), team_id: body.team.id };
   body.container = { ...body.container, message_ts: p.messageTs, channel_id: p.channel };
   body.channel = { id: p.channel, name: 'orders' };
@@ -118,7 +127,8 @@ export function viewSubmission(p: { userId: string; privateMetadata: string; val
 
 /** `/order <text>` (fixture slash_command-form-fields). */
 export function slashCommand(p: { userId: string; text: string; channel?: string; command?: string }): string {
-  const f = { ...slashCommandFormFields, command: p.command ?? '/order', text: p.text, user_id: p.userId, channel_id: p.channel ?? CHANNELS.service };
+  // Slack sends api_app_id with every command (the captured fixture predates it).
+  const f = { ...slashCommandFormFields, api_app_id: SLACK_APP_ID, command: p.command ?? '/order', text: p.text, user_id: p.userId, channel_id: p.channel ?? CHANNELS.service };
   return formBody(f as Record<string, string>);
 }
 

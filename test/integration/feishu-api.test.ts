@@ -5,6 +5,14 @@ import { FeishuPort, cardUuid } from '../../src/integrations/feishu/feishu-port'
 import { Pacer } from '../../src/integrations/feishu/pacer';
 import { ChatDeliveryError } from '../../src/domain/errors';
 import type { Staff } from '../../src/domain/staff';
+import type { SilenceCard } from '../../src/domain/cards/silence-card';
+
+/** The port lays cards out itself: any real card will do (a quiet shop's is the smallest). */
+const VIEW = { locale: 'zh-CN' as const, timezone: 'Asia/Shanghai', clock: { now: () => new Date('2026-01-08T12:00:00Z') } };
+const card = (key: string): SilenceCard => ({
+  kind: 'silence', key, alertId: 1, version: 1, shopId: 'home', source: 'douyin', status: 'open', minutes: 60,
+  lastOrderAt: null, openedAt: '2026-01-08T11:00:00Z', clearedAt: null,
+});
 import { FeishuStub } from '../helpers/feishu';
 
 const logger = pino({ level: 'silent' });
@@ -77,8 +85,8 @@ describe('FeishuApi: rate limits', () => {
 
   it('hands a long reset to the caller as rate_limited with retryAfterMs (the job backs off)', async () => {
     stub.once((r) => r.method === 'PATCH', [429, { code: 99991400, msg: 'limit' }, { 'x-ogw-ratelimit-reset': '30' }]);
-    const port = new FeishuPort({ api: api(), teams: {}, renderCard: () => ({}), renderNotice: () => ({}), renderMention: () => ({}) });
-    const err = await port.updateCard({ channel: 'oc_1', messageId: 'om_1' }, {} as never).catch((e: unknown) => e);
+    const port = new FeishuPort({ api: api(), teams: {}, ...VIEW });
+    const err = await port.updateCard({ channel: 'oc_1', messageId: 'om_1' }, card('silence:1')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChatDeliveryError);
     expect(err).toMatchObject({ kind: 'rate_limited', retryAfterMs: 30_000 });
     expect(slept).toEqual([]);
@@ -131,20 +139,19 @@ describe('Feishu error table → ChatDeliveryError kinds', () => {
 
 describe('FeishuPort outbound', () => {
   const port = () => new FeishuPort({
-    api: api(), teams: { service: { name: 'S', feishu_chat: 'oc_team' } }, fallbackChatId: 'oc_fb',
-    renderCard: () => ({ schema: '2.0' }), renderNotice: (n) => ({ schema: '2.0', n: n.key }), renderMention: () => ({ schema: '2.0' }),
+    api: api(), teams: { service: { name: 'S', feishu_chat: 'oc_team' } }, fallbackChatId: 'oc_fb', ...VIEW,
   });
 
   it('routes by team, falling back to FEISHU_CHAT_ID', () => {
     expect(port().channelFor('service')).toBe('oc_team');
     expect(port().channelFor('finance')).toBe('oc_fb');
-    expect(new FeishuPort({ api: api(), teams: {}, renderCard: () => ({}), renderNotice: () => ({}), renderMention: () => ({}) }).channelFor('x')).toBeUndefined();
+    expect(new FeishuPort({ api: api(), teams: {}, ...VIEW }).channelFor('x')).toBeUndefined();
   });
 
   it('posts a card with a uuid derived from the card key and chat, so a retry lands once', async () => {
-    const card = { key: 'exception:42' } as never;
-    const msg = await port().postCard('oc_team', card);
-    await port().postCard('oc_team', card);
+    const card42 = card('exception:42');
+    const msg = await port().postCard('oc_team', card42);
+    await port().postCard('oc_team', card42);
     expect(msg).toEqual({ channel: 'oc_team', messageId: expect.stringMatching(/^om_fs/) });
     const [a, b] = stub.of('SEND');
     expect(a!.path).toContain('receive_id_type=chat_id');
@@ -156,11 +163,11 @@ describe('FeishuPort outbound', () => {
 
   it('posts a card again under a new uuid after its message turned out deleted', async () => {
     const p = port();
-    const card = { key: 'exception:77' } as never;
-    await p.postCard('oc_team', card);
+    const card77 = card('exception:77');
+    await p.postCard('oc_team', card77);
     stub.once((r) => r.method === 'PATCH', [400, { code: 230011, msg: 'The message is recalled' }]);
-    await expect(p.updateCard({ channel: 'oc_team', messageId: 'om_x' }, card)).rejects.toMatchObject({ kind: 'gone' });
-    await p.postCard('oc_team', card);
+    await expect(p.updateCard({ channel: 'oc_team', messageId: 'om_x' }, card77)).rejects.toMatchObject({ kind: 'gone' });
+    await p.postCard('oc_team', card77);
     const [first, second] = stub.of('SEND').map((s) => s.body.uuid);
     expect(first).toBe(cardUuid('exception:77', 'oc_team'));
     expect(second).not.toBe(first);

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { eventually, genericOrder, postOrders, startTestApp, type TestApp } from '../helpers/test-app';
 import {
   cardClick, cardOf, feishuEnv, feishuFront, FeishuStub, FS_APP_ID, FS_BOT_OPEN_ID, FS_ENCRYPT_KEY, FS_STAFF, FS_TOKEN,
-  groupMessage, ownFeishuDatabase, testPool, postFeishu,
+  FS_CHAT, groupMessage, ownFeishuDatabase, testPool, postFeishu,
 } from '../helpers/feishu';
 import { URL_VERIFICATION } from '../helpers/feishu-fixtures';
 
@@ -142,45 +142,97 @@ describe('with a verification token only', () => {
     expect(res.status).toBe(400);
   });
 
-  it('answers @bot order <id> in the group with the lookup, once per event_id', async () => {
+  const privateTo = (msg: ReturnType<typeof groupMessage>) => (r: { body: any }) =>
+    r.body?.chat_id === msg.event.message.chat_id && r.body?.open_id === msg.event.sender.sender_id.open_id;
+  const repliesTo = (msg: ReturnType<typeof groupMessage>) => stub.of('REPLY', (r) => r.path.includes(msg.event.message.message_id));
+
+  it('answers @bot order <id> from staff with an ephemeral card only they see, once per event_id, and audits it', async () => {
     const ex = await openException(app);
-    const msg = groupMessage(`order ${ex.externalId}`);
+    const msg = groupMessage(`order ${ex.externalId}`, { sender: FS_STAFF.agent.open });
+    const sent = stub.of('EPHEMERAL').length;
     expect(await postFeishu(app.url, msg)).toEqual({ status: 200, json: {} });
     expect(await postFeishu(app.url, msg)).toEqual({ status: 200, json: {} }); // Feishu redelivers
-    const reply = await eventually(async () => stub.of('REPLY', (r) => r.path.includes(msg.event.message.message_id))[0], 10_000, 'the reply');
-    const text = cardOf(reply).body.elements[0].content as string;
+    const eph = await eventually(async () => stub.of('EPHEMERAL', privateTo(msg))[0], 10_000, 'the private answer');
+    expect(eph.body).toMatchObject({ chat_id: FS_CHAT.service, open_id: FS_STAFF.agent.open, msg_type: 'interactive' });
+    const text = cardOf(eph).body.elements[0].content as string;
     expect(text).toContain(`订单 ${ex.externalId.replace(/_/g, '&#95;')}`);
     expect(text).toContain('地址模糊');
-    expect(reply.body.uuid).toMatch(/^orderops-r-/);
     await new Promise((r) => setTimeout(r, 200));
-    expect(stub.of('REPLY', (r) => r.path.includes(msg.event.message.message_id))).toHaveLength(1);
+    expect(stub.of('EPHEMERAL').length).toBe(sent + 1);
+    expect(repliesTo(msg)).toHaveLength(0); // never to the group
     expect(stub.of('BOT')).toHaveLength(1); // the bot's open_id is looked up once
+    const audit = await db.query(
+      `SELECT a.actor, a.source, a.details->>'query' AS query FROM audit_log a JOIN orders o ON o.id = a.entity_id
+        WHERE a.entity = 'order' AND a.action = 'order.lookup' AND o.external_id = $1`, [ex.externalId]);
+    expect(audit.rows).toEqual([{ actor: `staff:${FS_STAFF.agent.id}`, source: 'feishu', query: ex.externalId }]);
   });
 
-  it('answers @bot 帮助 with the lookup usage and the orderops commands, and an unknown person with a denial', async () => {
-    const help = groupMessage('帮助');
-    help.event.sender.sender_id.open_id = FS_STAFF.agent.open;
+  it('refuses a lookup by someone not in staff, privately, reading nothing, and audits the attempt', async () => {
+    const ex = await openException(app);
+    const msg = groupMessage(`查单 ${ex.externalId}`, { sender: 'ou_notstaff' });
+    await postFeishu(app.url, msg);
+    const eph = await eventually(async () => stub.of('EPHEMERAL', privateTo(msg))[0], 10_000, 'the denial');
+    const text = cardOf(eph).body.elements[0].content as string;
+    expect(text).toContain('只有 orderops.yml 中登记的员工可以查单');
+    expect(text).not.toContain(ex.externalId.replace(/_/g, '&#95;'));
+    expect(repliesTo(msg)).toHaveLength(0);
+    const denied = await db.query(`SELECT details->>'query' AS query FROM audit_log WHERE action = 'order.lookup_denied' AND actor = 'feishu:ou_notstaff'`);
+    expect(denied.rows.map((r) => r.query)).toContain(ex.externalId);
+  });
+
+  it('answers by direct message where the group takes no ephemeral card', async () => {
+    const ex = await openException(app);
+    const msg = groupMessage(`order ${ex.externalId}`, { sender: FS_STAFF.agent.open });
+    stub.once((r) => r.method === 'EPHEMERAL' && r.body?.open_id === FS_STAFF.agent.open, [200, { code: 18053, msg: 'chat can not be thread' }]);
+    await postFeishu(app.url, msg);
+    const dm = await eventually(async () => stub.of('SEND', (r) => r.path.includes('receive_id_type=open_id') && r.body?.receive_id === FS_STAFF.agent.open && String(r.body?.content).includes('地址模糊'))[0], 10_000, 'the DM');
+    expect(dm.body.uuid).toMatch(/^orderops-r-/);
+    expect(repliesTo(msg)).toHaveLength(0);
+  });
+
+  it('answers in a direct chat with the bot as a reply there', async () => {
+    const ex = await openException(app);
+    const msg = groupMessage(`order ${ex.externalId}`, { sender: FS_STAFF.agent.open, p2p: true });
+    await postFeishu(app.url, msg);
+    const reply = await eventually(async () => repliesTo(msg)[0], 10_000, 'the reply');
+    expect(cardOf(reply).body.elements[0].content).toContain('地址模糊');
+    expect(reply.body.uuid).toMatch(/^orderops-r-/);
+  });
+
+  it('answers @bot 帮助 with the lookup usage and the orderops commands, and an unknown person with a denial, privately', async () => {
+    const help = groupMessage('帮助', { sender: FS_STAFF.agent3.open });
     await postFeishu(app.url, help);
-    const stranger = groupMessage('help');
-    stranger.event.sender.sender_id.open_id = 'ou_notstaff';
+    const stranger = groupMessage('help', { sender: 'ou_notstaff' });
     await postFeishu(app.url, stranger);
-    const a = await eventually(async () => stub.of('REPLY', (r) => r.path.includes(help.event.message.message_id))[0]);
-    const b = await eventually(async () => stub.of('REPLY', (r) => r.path.includes(stranger.event.message.message_id))[0]);
+    const a = await eventually(async () => stub.of('EPHEMERAL', privateTo(help))[0]);
+    const b = await eventually(async () => stub.of('EPHEMERAL', privateTo(stranger))[0]);
     expect(cardOf(a).body.elements[0].content).toContain('用法：@机器人 查单');
     expect(cardOf(a).body.elements[0].content).toContain('orderops 命令');
     expect(cardOf(b).body.elements[0].content).toContain('只有 orderops.yml 中登记的员工');
+    expect([...repliesTo(help), ...repliesTo(stranger)]).toHaveLength(0);
+  });
+
+  it('answers @bot 值班 with who is on duty per team (issue 20), to the asker alone (issue 13)', async () => {
+    const ask = groupMessage('值班', { sender: FS_STAFF.agent2.open });
+    await postFeishu(app.url, ask);
+    const reply = await eventually(async () => stub.of('EPHEMERAL', (r) => privateTo(ask)(r) && String(cardOf(r).body.elements[0].content).includes('值班情况'))[0], 10_000, 'the private answer');
+    expect(repliesTo(ask)).toHaveLength(0);
+    const text = cardOf(reply).body.elements[0].content as string;
+    expect(text).toContain('值班情况');
+    // No roster and no hours in this test bed: always on, escalations go to the supervisors.
+    expect(text).toContain('未配置值班表');
   });
 
   it('understands 查单 and answers usage when the id is missing', async () => {
     const ex = await openException(app);
-    const zh = groupMessage(`查单 ${ex.externalId}`);
+    const zh = groupMessage(`查单 ${ex.externalId}`, { sender: FS_STAFF.agent.open });
     await postFeishu(app.url, zh);
-    const usage = groupMessage('查单');
+    const usage = groupMessage('查单', { sender: FS_STAFF.agent.open });
     await postFeishu(app.url, usage);
-    const a = await eventually(async () => stub.of('REPLY', (r) => r.path.includes(zh.event.message.message_id))[0]);
-    const b = await eventually(async () => stub.of('REPLY', (r) => r.path.includes(usage.event.message.message_id))[0]);
-    expect(cardOf(a).body.elements[0].content).toContain('地址模糊');
-    expect(cardOf(b).body.elements[0].content).toContain('用法：@机器人 查单');
+    const a = await eventually(async () => stub.of('EPHEMERAL', (r) => privateTo(zh)(r) && String(cardOf(r).body.elements[0].content).includes('地址模糊'))[0]);
+    const b = await eventually(async () => stub.of('EPHEMERAL', (r) => privateTo(usage)(r) && String(cardOf(r).body.elements[0].content).includes('用法：@机器人 查单'))[0]);
+    expect(a).toBeDefined();
+    expect(b).toBeDefined();
   });
 
   it('takes 调价 <sku> <price> from a staff member and lets only an approver decide on the card', async () => {
@@ -211,9 +263,9 @@ describe('with a verification token only', () => {
   });
 
   it('keeps a lookup query from injecting a mention or link into the reply', async () => {
-    const msg = groupMessage('order <at id=all></at>[x](https://evil.example)');
+    const msg = groupMessage('order <at id=all></at>[x](https://evil.example)', { sender: FS_STAFF.sup.open });
     await postFeishu(app.url, msg);
-    const reply = await eventually(async () => stub.of('REPLY', (r) => r.path.includes(msg.event.message.message_id))[0]);
+    const reply = await eventually(async () => stub.of('EPHEMERAL', (r) => r.body?.open_id === FS_STAFF.sup.open && String(cardOf(r).body.elements[0].content).includes('evil'))[0]);
     const text = cardOf(reply).body.elements[0].content as string;
     expect(text).toContain('没有找到订单');
     expect(text).not.toMatch(/<at id=all>|\]\(|https:\/\//);

@@ -157,7 +157,7 @@ describe('orderops import orders', () => {
     await upsertOrders(db, [{ order: parsed.order, raw: update }]);
     const now = new Date();
     const s = settings();
-    const r = await processOrder({ pool: db, rules: s.rules, clock: { now: () => now }, inventory: { ...s.inventory, enabled: true } }, before.id);
+    const r = await processOrder({ pool: db, rules: s.rules, locale: s.locale, clock: { now: () => now }, inventory: { ...s.inventory, enabled: true } }, before.id);
     if (r.status !== 'processed') throw new Error(r.status);
     const after = await exceptionsOf(before.id);
     const vague = after.find((e) => e.type === 'vague_address')!;
@@ -190,7 +190,7 @@ describe('orderops import orders', () => {
     await sweepUnprocessed(db, { enqueue: async (refs) => void requeued.push(...refs) }, { graceSeconds: 0, limit: 10_000 });
     expect(requeued).toContainEqual({ id: so.id, revision: 1 });
     const s = settings();
-    const p = await processOrder({ pool: db, rules: s.rules, clock: { now: () => new Date() }, inventory: { ...s.inventory, enabled: true } }, so.id);
+    const p = await processOrder({ pool: db, rules: s.rules, locale: s.locale, clock: { now: () => new Date() }, inventory: { ...s.inventory, enabled: true } }, so.id);
     if (p.status !== 'processed') throw new Error(p.status);
     expect(p.opened).toHaveLength(2);
     expect((await exceptionsOf(so.id)).map((e) => [e.type, e.quiet])).toEqual([['remark_urgent', false], ['vague_address', false]]);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import iconv from 'iconv-lite';
 import IORedis from 'ioredis';
 import { Queue } from 'bullmq';
 import type { Card, ChatPort, PostedMessage } from '../../src/domain/ports';
@@ -133,6 +134,38 @@ describe('PUT /api/skus', () => {
     expect(second.json).toMatchObject({ inserted: 0, updated: 1, unchanged: 1, price_kept: [{ sku: a, master: '599.00', given: '499.00' }] });
     expect(second.json.note).toContain('/api/price-changes');
     expect(await skuOf(a)).toMatchObject({ stock: 40, price: '599.00', owner: 'inv-owner', low_stock_threshold: 3 });
+  });
+});
+
+describe('PUT /api/skus with a CSV body', () => {
+  const putCsv = async (bytes: Buffer, contentType: string) => {
+    const res = await fetch(`${app.url}/api/skus`, { method: 'PUT', headers: { 'content-type': contentType, authorization: `Bearer ${TEST_TOKEN}` }, body: new Uint8Array(bytes) });
+    return { status: res.status, json: (await res.json()) as any };
+  };
+
+  it('takes a GBK Excel export, detected without a charset, or declared with one', async () => {
+    const [a, b] = [uid('GBK'), uid('GBK')];
+    const text = `sku,name,stock,price\r\n${a},智能台灯（白色）,5,599.00\r\n${b},"护眼灯, 升级款",3,899.00\r\n`;
+    const gbk = iconv.encode(text, 'gbk');
+    expect(gbk.includes(Buffer.from('智能台灯'))).toBe(false); // really not UTF-8
+    const detected = await putCsv(gbk, 'text/csv');
+    expect(detected.status).toBe(200);
+    expect(detected.json).toMatchObject({ ok: true, rows: 2, inserted: 2 });
+    expect(await skuOf(a)).toMatchObject({ name: '智能台灯（白色）', stock: 5, price: '599.00' });
+    expect(await skuOf(b)).toMatchObject({ name: '护眼灯, 升级款', stock: 3 });
+    const declared = await putCsv(iconv.encode(`sku,stock\n${a},7\n`, 'gb18030'), 'text/csv; charset=GB18030');
+    expect(declared.json).toMatchObject({ ok: true, updated: 1 });
+  });
+
+  it('answers 422 with line numbers for bad rows, 400 for a bad header, 415 for an unknown charset', async () => {
+    const bad = await putCsv(iconv.encode(`sku,stock\n${uid('GBK')},5\n${uid('GBK')},负数\nonly-one-cell\n`, 'gbk'), 'text/csv');
+    expect(bad.status).toBe(422);
+    expect(bad.json.errors).toEqual([{ line: 4, field: '(row)', message: 'has 1 cells, the header has 2' }]);
+    const invalid = await putCsv(Buffer.from(`sku,stock\n${uid('GBK')},5\n${uid('GBK')},x\n`), 'text/csv');
+    expect(invalid.status).toBe(422);
+    expect(invalid.json.errors).toEqual([expect.objectContaining({ line: 3, index: 1, field: 'stock' })]);
+    expect((await putCsv(Buffer.from('code,qty\nA,1\n'), 'text/csv')).status).toBe(400);
+    expect((await putCsv(Buffer.from('sku,stock\nA,1\n'), 'text/csv; charset=klingon')).status).toBe(415);
   });
 });
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import pg from 'pg';
+import iconv from 'iconv-lite';
 import { importCommand } from '../../src/cli/import-skus';
 import { reportConsistencyCommand } from '../../src/cli/report-consistency';
 
@@ -49,6 +50,29 @@ it('reports every bad row with its line number and imports the good ones', async
   expect(r.err).toContain('line 8: (row): a quoted field is never closed');
   expect(r.err).toContain('imported 2 row(s): 2 new, 0 updated, 0 unchanged; 5 bad row(s) skipped');
   expect((await rows('IMP-BAD-')).map((x) => x.sku)).toEqual(['IMP-BAD-01', 'IMP-BAD-07']);
+});
+
+it('imports a GBK/GB18030 CSV (an Excel export of a Chinese ERP) written by the test', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orderops-import-'));
+  const file = path.join(dir, 'erp-export.csv');
+  const text = 'sku,name,stock,price\r\nIMP-GBK-1,智能台灯（白色）,5,599.00\r\nIMP-GBK-2,"护眼灯, 升级款",3,899.00\r\nIMP-GBK-3,床头小夜灯,12,49.90\r\n';
+  writeFileSync(file, iconv.encode(text, 'gbk'));
+  const r = await run(['skus', file]);
+  expect(r).toMatchObject({ code: 0, err: '' });
+  expect(r.out).toContain('erp-export.csv: read as GB18030');
+  expect(r.out).toContain('imported 3 row(s): 3 new');
+  expect((await rows('IMP-GBK-')).map((x) => [x.sku, x.name, x.stock, x.price])).toEqual([
+    ['IMP-GBK-1', '智能台灯（白色）', 5, '599.00'], ['IMP-GBK-2', '护眼灯, 升级款', 3, '899.00'], ['IMP-GBK-3', '床头小夜灯', 12, '49.90'],
+  ]);
+  // Told the wrong encoding, the names come out as something else; an unknown one is a usage error.
+  const latin = await run(['skus', file, '--encoding', 'latin1']);
+  expect(latin.code).toBe(0);
+  expect((await rows('IMP-GBK-1'))[0].name).not.toBe('智能台灯（白色）');
+  expect((await run(['skus', file, '--encoding', 'gbk'])).code).toBe(0);
+  expect((await rows('IMP-GBK-1'))[0].name).toBe('智能台灯（白色）');
+  const unknown = await run(['skus', file, '--encoding', 'klingon']);
+  expect(unknown.code).toBe(2);
+  expect(unknown.err).toContain('unknown encoding "klingon"');
 });
 
 it('--strict changes nothing when any row is bad', async () => {

@@ -142,7 +142,7 @@ it('cancellation releases the reservation; re-processing a revision never reserv
   const { rows } = await db.query<{ id: number }>(`UPDATE orders SET processed_revision = 0 WHERE external_id = $1 RETURNING id`, [o.id]);
   const orderId = rows[0]!.id;
   const settings = app.config.settings;
-  const r = await processOrder({ pool: app.pool, rules: settings.rules, clock: { now: () => new Date() }, inventory: settings.inventory }, orderId);
+  const r = await processOrder({ pool: app.pool, rules: settings.rules, locale: settings.locale, clock: { now: () => new Date() }, inventory: settings.inventory }, orderId);
   expect(r.status).toBe('processed');
   expect(await skuRow(sku)).toEqual({ stock: 50, reserved: 3 });
   expect((await db.query(`SELECT qty FROM stock_reservations WHERE order_id = $1`, [orderId])).rows).toEqual([{ qty: 3 }]);

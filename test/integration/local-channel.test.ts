@@ -295,12 +295,18 @@ describe('acting on cards from the local channel', () => {
     const order = vague();
     await postOrders(app.url, order);
     await cardOf(order.id as string, 'vague_address');
-    const res = await fetch(`${app.url}/local/lookup?q=${encodeURIComponent(order.id as string)}`);
+    const res = await fetch(`${app.url}/local/lookup?q=${encodeURIComponent(order.id as string)}&staff=${AGENT}`);
     const body = (await res.json()) as { html: string };
     expect(body.html).toContain(order.id);
     expect(body.html).toContain('地址模糊');
-    const miss = (await (await fetch(`${app.url}/local/lookup?q=${encodeURIComponent('<b>nope</b>')}`)).json()) as { html: string };
+    const miss = (await (await fetch(`${app.url}/local/lookup?q=${encodeURIComponent('<b>nope</b>')}&staff=${AGENT}`)).json()) as { html: string };
     expect(miss.html).toContain('&lt;b&gt;nope&lt;/b&gt;');
+    // Only as someone: the page acts as a staff member, and the lookup is theirs in the audit trail.
+    expect((await fetch(`${app.url}/local/lookup?q=${encodeURIComponent(order.id as string)}`)).status).toBe(400);
+    const stranger = (await (await fetch(`${app.url}/local/lookup?q=${encodeURIComponent(order.id as string)}&staff=nobody`)).json()) as { html: string };
+    expect(stranger.html).not.toContain(order.id);
+    const audit = await db.query(`SELECT actor FROM audit_log a JOIN orders o ON o.id = a.entity_id WHERE a.action = 'order.lookup' AND o.external_id = $1`, [order.id]);
+    expect(audit.rows).toEqual([{ actor: `staff:${AGENT}` }]);
   });
 
   it('runs /orderops commands from the command box: help for staff, a denial for anyone else, 400 for a bad request', async () => {
@@ -343,7 +349,7 @@ describe('the local chat port', () => {
   const port = () => localChatPort(app.pool, systemClock);
   const card = (version: number, status: ExceptionCard['status'] = 'open'): ExceptionCard => ({
     kind: 'exception', key: `exception:${900_000_000 + Math.floor(Math.random() * 1e6)}`, exceptionId: 900_000_001, version, type: 'vague_address',
-    severity: 'warning', reason: 'r', status, escalationLevel: 0, assignee: null, claimedAt: null, resolvedAt: null, resolution: null,
+    severity: 'warning', reasons: [], status, escalationLevel: 0, assignee: null, claimedAt: null, resolvedAt: null, resolution: null,
     claimDueAt: new Date().toISOString(), resolveDueAt: new Date().toISOString(),
     order: { source: 'generic', externalId: 'X', channel: 'douyin', shop: '', total: '1', paid: '1', currency: 'CNY', items: [], moreItems: 0, buyer: '', phone: '', address: '', remark: '', tags: [] },
     actions: [], escalation: { notified: [], unrouted: [] },

@@ -43,6 +43,8 @@ describe('Slack: exception cards', () => {
     expect(post.body.metadata).toEqual({ event_type: 'orderops_card', event_payload: { card_key: `exception:${ex.id}`, exception_id: ex.id, version: ex.version } });
     const text = blockText(post);
     expect(text).toContain('138****5678');
+    // locale: en — the reason is rendered from its key in English, the buyer's keyword quoted as written.
+    expect(text).toContain(JSON.stringify('buyer remark contains "急"').slice(1, -1));
     expect(text).not.toContain('13812345678');
     const remarkValue = (post.body.blocks as any[]).flatMap((b) => b.fields ?? []).find((f: any) => f.text.includes('bold'));
     // Plain text (no mrkdwn: *bold* stays literal), with Slack's three control characters escaped.

@@ -75,6 +75,38 @@ describe('Slack requests: signatures', () => {
   });
 });
 
+describe('Slack requests: only this app and workspace', () => {
+  it('learned the app and workspace from auth.test once, at start', () => {
+    expect(slack.of('auth.test')).toHaveLength(1);
+  });
+
+  it.each([
+    ['another app (api_app_id)', (b: any) => ({ ...b, api_app_id: 'A999' })],
+    ['another workspace (team)', (b: any) => ({ ...b, team: { id: 'T999' }, user: { ...b.user, team_id: 'T999' } })],
+    ['no app id at all', (b: any) => ({ ...b, api_app_id: undefined })],
+  ])('refuses a correctly signed click from %s with 403 and changes nothing', async (_label, change) => {
+    const { ex, channel, ts } = await postedCard();
+    const before = await state(ex.id);
+    const body = change(blockAction({ userId: agent.slack, channel, messageTs: ts, actionId: 'exception.claim', value: `${ex.id}:${ex.version}` }));
+    const res = await interaction(app.url, body);
+    expect(res.status).toBe(403);
+    expect(res.json.error).toBe('orderops_forbidden');
+    await sleep(300);
+    expect(await state(ex.id)).toEqual(before);
+    const audit = await db.query(`SELECT 1 FROM audit_log WHERE entity = 'exception' AND entity_id = $1 AND source = 'slack'`, [ex.id]);
+    expect(audit.rowCount).toBe(0);
+  });
+
+  it('refuses a slash command from another workspace before any lookup', async () => {
+    const { order } = await postedCard();
+    const raw = slashCommand({ userId: agent.slack, text: order.id as string }).replace('team_id=T111', 'team_id=T999');
+    const res = await postSlack(app.url, raw, FORM);
+    expect(res.status).toBe(403);
+    const audit = await db.query(`SELECT 1 FROM audit_log a JOIN orders o ON o.id = a.entity_id WHERE a.action = 'order.lookup' AND o.external_id = $1`, [order.id]);
+    expect(audit.rowCount).toBe(0);
+  });
+});
+
 describe('Slack requests: repeated deliveries', () => {
   it('an event redelivered with X-Slack-Retry-Num has no second side effect', async () => {
     const { order } = await postedCard();
@@ -118,6 +150,14 @@ describe('Slack: /orderops', () => {
     const stranger = await run('help', 'U0NOTSTAFF');
     expect(stranger.json.text).toContain('Only staff listed in orderops.yml');
   });
+
+  it('/orderops oncall answers who is on duty per team, privately (issue 20)', async () => {
+    const res = await run('oncall');
+    expect(res.json.response_type).toBe('ephemeral');
+    expect(res.json.text).toContain('On duty:');
+    expect(res.json.text).toContain('no on-call roster: escalations go to the supervisors');
+    expect((await run('oncall nosuchteam')).json.text).toContain('No team "nosuchteam"');
+  });
 });
 
 describe('Slack: /order', () => {
@@ -140,6 +180,26 @@ describe('Slack: /order', () => {
     expect(res.json.response_type).toBe('ephemeral');
     expect(res.json.text).toContain(o.id as string);
     expect(res.json.text).not.toContain(`1391234${digits}`);
+  });
+
+  it('answers someone not in staff with a short denial, shows nothing, and audits who asked what', async () => {
+    const { order: o } = await postedCard();
+    const res = await order(o.id as string, 'U0NOTSTAFF');
+    expect(res.status).toBe(200);
+    expect(res.json.response_type).toBe('ephemeral');
+    expect(res.json.text).toContain('Order lookups are for staff');
+    expect(res.json.text).not.toContain(o.id as string);
+    const denied = await db.query(`SELECT details->>'query' AS query FROM audit_log WHERE action = 'order.lookup_denied' AND actor = 'slack:U0NOTSTAFF'`);
+    expect(denied.rows.map((r) => r.query)).toContain(o.id);
+  });
+
+  it('records every lookup in the audit trail: who, what, which order', async () => {
+    const { order: o } = await postedCard();
+    await order(o.id as string);
+    const rows = await db.query(
+      `SELECT a.actor, a.source, a.details->>'query' AS query, a.details->>'by' AS by FROM audit_log a JOIN orders x ON x.id = a.entity_id
+        WHERE a.entity = 'order' AND a.action = 'order.lookup' AND x.external_id = $1`, [o.id]);
+    expect(rows.rows).toEqual([{ actor: `staff:${agent.id}`, source: 'slack', query: o.id, by: 'order_id' }]);
   });
 
   it('an unknown id gets a friendly answer', async () => {

@@ -7,7 +7,8 @@ import { eventually, startTestApp, type TestApp } from '../helpers/test-app';
 import { onlyLoopback, restoreNet } from '../helpers/loopback-only';
 import { writeConfig } from '../helpers/config-file';
 import { topSign } from '../../src/integrations/platforms/taobao/sign';
-import { consumeTaobaoMessages } from '../../src/actions/consume-tmc';
+import { drainMessageQueue } from '../../src/actions/take-shop-messages';
+import { tmcQueue } from '../../src/integrations/platforms/taobao/tmc';
 
 // Taobao's message service polled over HTTP: trade messages become thin orders through the intake,
 // the batch is confirmed only after they are stored, each trade is then fetched whole with the
@@ -118,12 +119,12 @@ it('a batch whose confirm failed comes back and is stored once', async () => {
   inbox = [message('7002000000000000001', 'taobao_trade_TradeBuyerPay', `{"payment":"10.00","tid":${tid},"status":"WAIT_SELLER_SEND_GOODS"}`)];
   failConfirms = 1; // the first confirm is lost: Taobao redelivers
   const deps = {
-    pool: app.pool, intake: app.intake, api: { baseUrl: `${TOP}/router/rest`, appKey: APP.key, appSecret: APP.secret },
-    group: 'default', quantity: 50, logger: pino({ level: 'silent' }),
+    pool: app.pool, intake: app.intake, queue: tmcQueue({ baseUrl: `${TOP}/router/rest`, appKey: APP.key, appSecret: APP.secret }, 'default', 50),
+    rejectReason: 'tmc_message', logger: pino({ level: 'silent' }),
   };
   // Rounds of its own beside the scheduled ones: whichever round it is, the order is stored once.
-  await consumeTaobaoMessages(deps).catch(() => undefined);
-  await consumeTaobaoMessages(deps).catch(() => undefined);
+  await drainMessageQueue(deps).catch(() => undefined);
+  await drainMessageQueue(deps).catch(() => undefined);
   await eventually(async () => (confirmed.has('7002000000000000001') ? true : undefined), 10_000, 'the message confirmed at last');
   const rows = await order(tid);
   expect(rows).toHaveLength(1);

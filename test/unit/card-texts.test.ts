@@ -10,7 +10,7 @@ const now = new Date('2026-01-08T12:30:00Z');
 function input(over: Partial<ExceptionCardInput['exception']> = {}, order: Partial<ExceptionCardInput['order']> = {}, assignee: ExceptionCardInput['assignee'] = null): ExceptionCardInput {
   return {
     exception: {
-      id: 7, type: 'vague_address', severity: 'warning', reason: '地址仅有地标"小区门口"', status: 'open', escalationLevel: 0, version: 3,
+      id: 7, type: 'vague_address', severity: 'warning', reasons: [{ key: 'reason.vague_address.landmark', params: { landmark: '小区门口' } }], status: 'open', escalationLevel: 0, version: 3,
       claimedAt: null, resolvedAt: null, resolution: null,
       claimDueAt: new Date('2026-01-08T13:00:00Z'), resolveDueAt: new Date('2026-01-08T13:30:00Z'), ...over,
     },
@@ -35,7 +35,7 @@ describe('exception card texts', () => {
     expect(JSON.stringify(texts)).not.toContain('13812345678');
     expect(texts.title).toBe('地址模糊 · 订单 DY-1');
     expect(texts.status).toBe('🟡 待认领');
-    expect(byKey.due).toBe('21:00 前认领 · 21:30 前解决');
+    expect(byKey.due).toBe('截止 21:00 前认领 · 21:30 前解决');
     expect(texts.buttons.map((b) => b.action)).toEqual(['exception.claim', 'exception.fix_address', 'exception.escalate']);
     expect(texts.buttons.find((b) => b.action === 'exception.escalate')?.confirm).toBeDefined();
   });

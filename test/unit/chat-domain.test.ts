@@ -2,6 +2,7 @@ import { maskAddress, maskName, maskPhone, truncate } from '../../src/domain/pri
 import { availableActions, checkAction, type ExceptionState } from '../../src/domain/exceptions/exception';
 import type { Staff } from '../../src/domain/staff';
 import { validateAddressFix } from '../../src/domain/orders/address-fix';
+import { renderFieldErrors } from '../../src/present/i18n/message';
 import { DEFAULT_RULES } from '../../src/domain/orders/default-rules';
 import { MESSAGE_KEYS, t } from '../../src/present/i18n';
 
@@ -91,14 +92,14 @@ describe('who may do what', () => {
 describe('validating a fixed address', () => {
   it.each([
     [{ province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路90号3幢501室' }, {}],
-    [{ province: '浙江省', city: '杭州市', district: '西湖区', detail: '' }, { detail: expect.any(String) }],
-    [{ province: '浙江省', city: '广州市', district: '天河区', detail: '体育西路1号' }, { city: expect.any(String) }],
-    [{ province: '浙江省', city: '杭州市', district: '西湖区', detail: '小区门口' }, { detail: expect.stringContaining('小区门口') }],
-    [{ province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路附近' }, { detail: expect.any(String) }],
-    [{ province: '火星', city: '杭州市', district: '西湖区', detail: '文三路90号' }, { province: expect.any(String) }],
-    [{ province: '浙江省', city: '杭州市', district: '西湖区', detail: 'x'.repeat(201) }, { detail: expect.stringContaining('200') }],
+    [{ province: '浙江省', city: '杭州市', district: '西湖区', detail: '' }, { detail: 'required' }],
+    [{ province: '浙江省', city: '广州市', district: '天河区', detail: '体育西路1号' }, { city: '广州市 is not in 浙江省' }],
+    [{ province: '浙江省', city: '杭州市', district: '西湖区', detail: '小区门口' }, { detail: 'address names only a landmark "小区门口", no house number' }],
+    [{ province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路附近' }, { detail: 'address gives only a relative place "附近"; no house number' }],
+    [{ province: '火星', city: '杭州市', district: '西湖区', detail: '文三路90号' }, { province: 'province "火星" does not exist' }],
+    [{ province: '浙江省', city: '杭州市', district: '西湖区', detail: 'x'.repeat(201) }, { detail: 'at most 200 characters' }],
   ])('%o → %o', (input, errors) => {
-    expect(validateAddressFix(input, DEFAULT_RULES).errors).toEqual(errors);
+    expect(renderFieldErrors('en', validateAddressFix(input, DEFAULT_RULES).errors)).toEqual(errors);
   });
 });
 

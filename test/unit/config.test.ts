@@ -31,7 +31,8 @@ describe('orderops.example.yml', () => {
   });
 
   it('matches the built-in defaults everywhere except the sample staff it adds', () => {
-    expect({ ...example, staff: [] }).toEqual(defaults);
+    // calendar.people is derived from staff (their teams and own hours).
+    expect({ ...example, staff: [], calendar: { ...example.calendar, people: {} } }).toEqual(defaults);
     expect(example.teams).toEqual(DEFAULT_TEAMS);
   });
 
@@ -114,9 +115,9 @@ describe('invalid orderops.yml', () => {
     const err = configErrorOf(y('locale: zh-CN', 'teams:', '  service:', '    name: 客服组'));
     expect(err.code).toBe(ErrorCode.ConfigInvalid);
     const problems = err.details as ConfigProblem[];
-    expect(problems.map((p) => [p.key, p.line])).toEqual(Array(5).fill(['teams', 2]));
+    expect(problems.map((p) => [p.key, p.line])).toEqual(Array(8).fill(['teams', 2]));
     expect(problems.map((p) => p.message)).toEqual(
-      ['payment', 'remark_invoice', 'logistics_intercepted', 'stock_out', 'review'].map((type) =>
+      ['payment', 'remark_invoice', 'logistics_intercepted', 'stock_out', 'review', 'ship_overdue', 'refund_pending', 'pickup_overdue'].map((type) =>
         expect.stringContaining(`override rules.routes.${type}`),
       ),
     );
@@ -137,7 +138,7 @@ describe('invalid orderops.yml', () => {
 describe('overrides', () => {
   it('routes merge per type: overriding one type keeps the others', () => {
     const s = parseSettings(y('rules:', '  routes:', '    payment:', '      team: service', '      claim_minutes: 10'));
-    expect(s.rules.routes.payment).toEqual({ team: 'service', severity: 'warning', claimMinutes: 10, resolveMinutes: 60 });
+    expect(s.rules.routes.payment).toEqual({ team: 'service', severity: 'warning', claimMinutes: 10, resolveMinutes: 60, clock: 'wall' });
     const { payment: _p, ...others } = s.rules.routes;
     const { payment: _d, ...defaultOthers } = DEFAULT_RULES.routes;
     expect(others).toEqual(defaultOthers);
@@ -145,7 +146,7 @@ describe('overrides', () => {
 
   it('a route for a new type takes the default route\'s severity and SLA', () => {
     const s = parseSettings(y('rules:', '  routes:', '    remark_gift:', '      team: service', '      resolve_minutes: 120'));
-    expect(s.rules.routes.remark_gift).toEqual({ team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 120 });
+    expect(s.rules.routes.remark_gift).toEqual({ team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 120, clock: 'wall' });
     expect(Object.keys(s.rules.routes)).toHaveLength(Object.keys(DEFAULT_RULES.routes).length + 1);
   });
 

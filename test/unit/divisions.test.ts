@@ -1,4 +1,5 @@
 import { canonicalProvince, checkDivisions, type DivisionProblem } from '../../src/domain/orders/divisions';
+import { renderMessage } from '../../src/present/i18n/message';
 
 describe('checkDivisions accepts real divisions', () => {
   it.each([
@@ -42,7 +43,7 @@ describe('checkDivisions reports problems', () => {
   ])('%s', (_name, province, city, district, problem, detail) => {
     const r = checkDivisions({ province, city, district });
     expect(r).toMatchObject({ ok: false, problem });
-    expect(r.ok ? '' : r.detail).toContain(detail);
+    expect(r.ok ? '' : renderMessage('zh-CN', r.detail)).toContain(detail);
   });
 });
 

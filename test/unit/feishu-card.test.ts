@@ -1,8 +1,8 @@
 import { cardTexts, exceptionCardTexts } from '../../src/present/cards/card-texts';
 import type { BacklogCard } from '../../src/domain/cards/backlog-card';
 import type { DigestCard } from '../../src/domain/cards/digest-card';
-import { renderFeishuCard, FORM_NAME, FORM_SUBMIT_NAME } from '../../src/bot/feishu/feishu-card';
-import { escapeFeishu, feishuFormat, mentionFeishu, unescapeFeishu } from '../../src/bot/feishu/feishu-format';
+import { renderFeishuCard, FORM_NAME, FORM_SUBMIT_NAME } from '../../src/integrations/feishu/feishu-card';
+import { escapeFeishu, feishuFormat, mentionFeishu, unescapeFeishu } from '../../src/integrations/feishu/feishu-format';
 import { buildExceptionCard, type ExceptionCardInput } from '../../src/domain/cards/exception-card';
 
 const now = new Date('2026-01-08T12:30:00Z');
@@ -10,7 +10,7 @@ const now = new Date('2026-01-08T12:30:00Z');
 function input(over: Partial<ExceptionCardInput['exception']> = {}, order: Partial<ExceptionCardInput['order']> = {}, assignee: ExceptionCardInput['assignee'] = null): ExceptionCardInput {
   return {
     exception: {
-      id: 7, type: 'vague_address', severity: 'warning', reason: '地址仅有地标"小区门口"', status: 'open', escalationLevel: 0, version: 3,
+      id: 7, type: 'vague_address', severity: 'warning', reasons: [{ key: 'reason.vague_address.landmark', params: { landmark: '小区门口' } }], status: 'open', escalationLevel: 0, version: 3,
       claimedAt: null, resolvedAt: null, resolution: null,
       claimDueAt: new Date('2026-01-08T13:00:00Z'), resolveDueAt: new Date('2026-01-08T13:30:00Z'), ...over,
     },
@@ -112,7 +112,7 @@ describe('renderFeishuCard (card JSON 2.0)', () => {
   });
 
   it('lays out the Fix address form: a form container with inputs and a submit button', () => {
-    const c: any = render(input(), 'zh-CN', { errors: { city: '杭州省 不是省份 <at id=all></at>' }, values: { province: '浙江省', city: '杭州省', detail: '文三路90号3幢' } });
+    const c: any = render(input(), 'zh-CN', { errors: { city: [{ key: 'reason.division.city_not_in_province', params: { city: '杭州省 <at id=all></at>', province: '浙江省' } }] }, values: { province: '浙江省', city: '杭州省', detail: '文三路90号3幢' } });
     const form = elementsOf(c).find((e) => e.tag === 'form');
     expect(form.name).toBe(FORM_NAME);
     const inputs = form.elements.filter((e: any) => e.tag === 'input');
@@ -121,7 +121,7 @@ describe('renderFeishuCard (card JSON 2.0)', () => {
     expect(inputs[0].default_value).toBe('浙江省');
     expect(inputs[3].default_value).toBeUndefined(); // street detail is not echoed into a shared card
     const err = form.elements.find((e: any) => e.tag === 'markdown' && e.content.includes('font'));
-    expect(err.content).toBe("<font color='red'>杭州省 不是省份 &#60;at id=all&#62;&#60;/at&#62;</font>");
+    expect(err.content).toBe("<font color='red'>杭州省 &#60;at id=all&#62;&#60;/at&#62;不属于浙江省</font>");
     const submit = form.elements.find((e: any) => e.tag === 'button');
     expect(submit).toMatchObject({ name: FORM_SUBMIT_NAME, form_action_type: 'submit' });
     expect(submit.behaviors[0].value).toEqual({ orderops: 'exception', action: 'exception.fix_address', exception_id: 7, version: 3, step: 'submit' });
@@ -132,7 +132,7 @@ describe('renderFeishuCard (card JSON 2.0)', () => {
 
   it('stays well under the 30 KB card limit with the longest remark and item list', () => {
     const items = Array.from({ length: 40 }, (_, i) => ({ sku: `SKU-${'x'.repeat(60)}-${i}`, qty: 1, name: '长'.repeat(60) }));
-    const c = render(input({}, { remark: '<at id=all></at>'.repeat(200), items }), 'zh-CN', { errors: { detail: 'x'.repeat(200) } });
+    const c = render(input({}, { remark: '<at id=all></at>'.repeat(200), items }), 'zh-CN', { errors: { detail: [{ key: 'reason.text', params: { text: 'x'.repeat(200) } }] } });
     expect(Buffer.byteLength(JSON.stringify(c))).toBeLessThan(30 * 1024);
   });
 
@@ -157,7 +157,7 @@ describe('renderFeishuCard (card JSON 2.0)', () => {
     const digest: DigestCard = {
       kind: 'digest', key: 'digest:3', alertId: 3, version: 5, team: 'service', type: 'vague_address', status: 'open', members: 40, unresolved: 38,
       unclaimed: 35, released: 0, openedAt: '2026-01-08T11:45:00Z', lastJoinedAt: '2026-01-08T11:50:00Z', clearedAt: null, releaseAfter: true,
-      newest: [{ exceptionId: 9, source: 'douyin', externalId: 'DY_<at id=all></at>', shop: 'home', severity: 'warning', status: 'open', reason: '小区门口', at: '2026-01-08T11:50:00Z' }],
+      newest: [{ exceptionId: 9, source: 'douyin', externalId: 'DY_<at id=all></at>', shop: 'home', severity: 'warning', status: 'open', reasons: [{ key: 'reason.text', params: { text: '小区门口' } }], at: '2026-01-08T11:50:00Z' }],
     };
     const render = (d: DigestCard) => renderFeishuCard(d, cardTexts(d, { locale: 'zh-CN', timezone: 'Asia/Shanghai', now }, feishuFormat), { locale: 'zh-CN' }) as any;
     const c = render(digest);

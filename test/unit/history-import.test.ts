@@ -9,8 +9,9 @@ import { DEFAULT_RULES } from '../../src/domain/orders/default-rules';
 import { contentHash } from '../../src/db/order-writes';
 import { formatOrderImportSummary } from '../../src/cli/import-orders';
 import { forEachLine } from '../../src/cli/order-lines';
+import { parseGeneric } from '../../src/cli/order-lines';
 
-const vague: DetectedException = { type: 'vague_address', rule: 'vague_address.landmark', reason: '地址仅有地标', team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 60 };
+const vague: DetectedException = { type: 'vague_address', rule: 'vague_address.landmark', reasons: [{ key: 'reason.vague_address.landmark', params: { landmark: '小区门口' } }], team: 'service', severity: 'warning', claimMinutes: 30, resolveMinutes: 60 };
 const found = (exceptions: DetectedException[], tags: string[] = []): Classification => ({ tags, priority: tags.includes('urgent') ? 1 : 0, exceptions, autoApproved: exceptions.length === 0, trace: [] });
 
 describe('isInFlight: still being worked on', () => {
@@ -92,7 +93,7 @@ describe('OrderImporter (no database)', () => {
 
   it('keeps the newest line of a repeated id within a chunk, and chunks in order', async () => {
     const sink = recordingSink();
-    const imp = new OrderImporter(sink, { rules: DEFAULT_RULES, now, cards: false, chunkOrders: 2 });
+    const imp = new OrderImporter(sink, { rules: DEFAULT_RULES, locale: 'zh-CN', parse: parseGeneric, now, cards: false, chunkOrders: 2 });
     await imp.add(1, order('A', { updated_at: '2026-01-08T21:00:00+08:00' }));
     await imp.add(2, order('A', { status: 'cancelled', updated_at: '2026-01-08T20:00:00+08:00' })); // older: ignored
     await imp.add(3, order('B'));
@@ -111,7 +112,7 @@ describe('OrderImporter (no database)', () => {
         return { created: rows.length, updated: 0, toProcess: 0, exceptionsOpened: 0, exceptionsResolved: 0 };
       },
     };
-    const imp = new OrderImporter(sink, { rules: DEFAULT_RULES, now, cards: false, chunkOrders: 2, lanes: 2 });
+    const imp = new OrderImporter(sink, { rules: DEFAULT_RULES, locale: 'zh-CN', parse: parseGeneric, now, cards: false, chunkOrders: 2, lanes: 2 });
     const ids = Array.from({ length: 12 }, (_, i) => `L${i}`);
     let n = 0;
     for (const id of ids) await imp.add(++n, order(id));
@@ -135,7 +136,7 @@ describe('OrderImporter (no database)', () => {
 
   it('reports bad lines with their numbers and every problem, and takes the rest', async () => {
     const sink = recordingSink();
-    const imp = new OrderImporter(sink, { rules: DEFAULT_RULES, now, cards: false });
+    const imp = new OrderImporter(sink, { rules: DEFAULT_RULES, locale: 'zh-CN', parse: parseGeneric, now, cards: false });
     await imp.add(1, '{"id": "X"');
     await imp.add(2, order('Y', { items: [{ sku: 'LAMP-01', qty: -1 }], total: 'lots' }));
     await imp.add(3, JSON.stringify({ id: 7, status: 'paid' }));
@@ -156,7 +157,7 @@ describe('OrderImporter (no database)', () => {
   it('stores the raw order as the webhook does (hash of its JSON), the normalised one as data', async () => {
     let row: string[] = [];
     const imp = new OrderImporter({ async apply(t) { row = t.toString('utf8').trimEnd().split('\t'); return { created: 1, updated: 0, toProcess: 0, exceptionsOpened: 0, exceptionsResolved: 0 }; } },
-      { rules: DEFAULT_RULES, now, cards: false });
+      { rules: DEFAULT_RULES, locale: 'zh-CN', parse: parseGeneric, now, cards: false });
     const line = order('W', { remark: '急\t需要发票', extra_field: 1 });
     await imp.add(1, ` ${line} `);
     await imp.finish();
@@ -171,7 +172,7 @@ describe('OrderImporter (no database)', () => {
   });
 
   it('a write failure ends the import with that error', async () => {
-    const imp = new OrderImporter({ apply: () => Promise.reject(new Error('disk full')) }, { rules: DEFAULT_RULES, now, cards: false, chunkOrders: 1 });
+    const imp = new OrderImporter({ apply: () => Promise.reject(new Error('disk full')) }, { rules: DEFAULT_RULES, locale: 'zh-CN', parse: parseGeneric, now, cards: false, chunkOrders: 1 });
     await imp.add(1, order('F1'));
     await expect(imp.add(2, order('F2'))).rejects.toThrow('disk full');
   });

@@ -4,7 +4,7 @@ import { csvCell } from '../../src/actions/inventory/report-csv';
 import { csvLink, verifyCsvLink } from '../../src/actions/inventory/csv-link';
 import { reportText } from '../../src/cli/report-consistency';
 import { cardMessage } from '../../src/integrations/slack/blocks/card-blocks';
-import { renderFeishuCard } from '../../src/bot/feishu/feishu-card';
+import { renderFeishuCard } from '../../src/integrations/feishu/feishu-card';
 
 const fmt: PlatformFormat = {
   escape: (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),

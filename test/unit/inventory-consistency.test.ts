@@ -1,5 +1,4 @@
 import { compareListing, consistencyRate, formatPercent, meetsGoal, UNKNOWN_SKU_SCORE, type ListingComparison } from '../../src/domain/inventory/consistency';
-import { fromCents, normalizeMoney, toCents } from '../../src/domain/inventory/money';
 import { dailyPattern, localDate, nextDailyRun, previousDate } from '../../src/domain/inventory/schedule';
 import { diffLowStock } from '../../src/domain/inventory/low-stock';
 
@@ -59,19 +58,6 @@ describe('the rate against the 99 % goal', () => {
   });
 });
 
-describe('money in cents', () => {
-  it.each([
-    ['599', 59_900n, '599.00'],
-    ['599.5', 59_950n, '599.50'],
-    [' 0.01 ', 1n, '0.01'],
-    [12.3, 1230n, '12.30'],
-  ] as const)('%p', (input, cents, text) => {
-    expect(toCents(input)).toBe(cents);
-    expect(normalizeMoney(input)).toBe(text);
-  });
-  it.each(['-1', '1.234', 'abc', '', '1e3'])('rejects %p', (v) => expect(toCents(v)).toBeNull());
-  it('prints negative differences', () => expect(fromCents(-150n)).toBe('-1.50'));
-});
 
 describe('the daily schedule', () => {
   it.each([

@@ -1,6 +1,5 @@
 import { validateSkuRow } from '../../src/domain/inventory/sku-row';
 import { validateListing } from '../../src/domain/inventory/listing-row';
-import { CsvRecords } from '../../src/domain/inventory/csv';
 import { checkPriceDecision, priceActions, rolesFrom } from '../../src/domain/inventory/price-change';
 import { parseSettings } from '../../src/config/load-file';
 import { OrderopsError } from '../../src/domain/errors';
@@ -49,28 +48,6 @@ describe('listings', () => {
     const r = validateListing(raw, at);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors.map((e) => e.field)).toContain(field);
-  });
-});
-
-describe('CSV records', () => {
-  it.each([
-    ['plain', ['a,b,c'], ['a', 'b', 'c']],
-    ['quoted comma and doubled quote', ['"智能台灯, 直播款","say ""hi""",3'], ['智能台灯, 直播款', 'say "hi"', '3']],
-    ['a quoted field across lines', ['a,"line one', 'line two",c'], ['a', 'line one\nline two', 'c']],
-    ['empty trailing cells', ['a,,'], ['a', '', '']],
-    ['cells are trimmed outside quotes', [' a , b '], ['a', 'b']],
-  ])('%s', (_n, lines, cells) => {
-    const r = new CsvRecords();
-    const out = lines.map((l) => r.feed(l));
-    expect(out.slice(0, -1).every((x) => x === null)).toBe(true);
-    expect(out[out.length - 1]).toEqual(cells);
-    expect(r.end()).toBeNull();
-  });
-  it('reports a stray quote and a quote never closed', () => {
-    const r = new CsvRecords();
-    expect(r.feed('a,b"c')).toMatchObject({ error: expect.stringContaining('quote') });
-    expect(r.feed('a,"open')).toBeNull();
-    expect(r.end()).toMatchObject({ error: expect.stringContaining('never closed') });
   });
 });
 

@@ -77,7 +77,7 @@ describe('demo staff', () => {
 describe('HTML for the local page', () => {
   const input = (remark: string, assigneeName = '张三'): ExceptionCardInput => ({
     exception: {
-      id: 7, type: 'vague_address', severity: 'warning', reason: '地址仅有地标"小区门口"', status: 'claimed', escalationLevel: 0, version: 2,
+      id: 7, type: 'vague_address', severity: 'warning', reasons: [{ key: 'reason.vague_address.landmark', params: { landmark: '小区门口' } }], status: 'claimed', escalationLevel: 0, version: 2,
       claimedAt: new Date('2026-01-08T12:05:00Z'), resolvedAt: null, resolution: null,
       claimDueAt: new Date('2026-01-08T13:00:00Z'), resolveDueAt: new Date('2026-01-08T13:30:00Z'),
     },

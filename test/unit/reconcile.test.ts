@@ -6,7 +6,7 @@ import { cardTexts, type PlatformFormat } from '../../src/present/cards/card-tex
 import { parseWhen, pickShops, RECONCILE_HELP, summaryLines } from '../../src/cli/reconcile';
 import { main } from '../../src/cli/index';
 import { cardMessage } from '../../src/integrations/slack/blocks/card-blocks';
-import { renderFeishuCard } from '../../src/bot/feishu/feishu-card';
+import { renderFeishuCard } from '../../src/integrations/feishu/feishu-card';
 import type { ReconcileSummary } from '../../src/actions/reconcile-shop';
 import type { ShopSettings } from '../../src/domain/reconcile/shop';
 

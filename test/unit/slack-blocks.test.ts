@@ -11,7 +11,7 @@ const opts = { locale: 'en' as const, timezone: 'Asia/Shanghai', now };
 function input(over: Partial<ExceptionCardInput['exception']> = {}, order: Partial<ExceptionCardInput['order']> = {}, assignee: ExceptionCardInput['assignee'] = null): ExceptionCardInput {
   return {
     exception: {
-      id: 42, type: 'vague_address', severity: 'warning', reason: 'address is only a landmark', status: 'open', escalationLevel: 0, version: 3,
+      id: 42, type: 'vague_address', severity: 'warning', reasons: [{ key: 'reason.text', params: { text: 'address is only a landmark' } }], status: 'open', escalationLevel: 0, version: 3,
       claimedAt: null, resolvedAt: null, resolution: null,
       claimDueAt: new Date('2026-01-08T13:00:00Z'), resolveDueAt: new Date('2026-01-08T13:30:00Z'), ...over,
     },
@@ -125,7 +125,7 @@ describe('Slack Block Kit: the exception card', () => {
   it('a maximum-size card (every field at its limit, all of it needing escapes) stays within every Block Kit limit', () => {
     const worst = buildExceptionCard(
       input(
-        { type: 'review', reason: '<&>'.repeat(1000), status: 'escalated', escalationLevel: 2, resolution: '&'.repeat(500) },
+        { type: 'review', reasons: [{ key: 'reason.text', params: { text: '<&>'.repeat(1000) } }], status: 'escalated', escalationLevel: 2, resolution: '&'.repeat(500) },
         {
           externalId: '<'.repeat(500),
           shop: '&'.repeat(500),
@@ -178,7 +178,7 @@ describe('Slack Block Kit: the exception card', () => {
   it('renders a storm digest: every listed line kept, escaped, the member count in the metadata', () => {
     const newest = Array.from({ length: 10 }, (_, i) => ({
       exceptionId: 100 + i, source: 'douyin', externalId: `DY20260108-${String(i).padStart(4, '0')}`, shop: '<!channel>', severity: 'warning' as const,
-      status: 'open' as const, reason: '地址过于模糊：只有「小区门口」，缺少门牌号或楼栋单元', at: '2026-01-08T12:00:00Z',
+      status: 'open' as const, reasons: [{ key: 'reason.text', params: { text: '地址过于模糊：只有「小区门口」，缺少门牌号或楼栋单元' } }], at: '2026-01-08T12:00:00Z',
     }));
     const card = {
       kind: 'digest' as const, key: 'digest:4', alertId: 4, version: 12, team: 'service', type: 'vague_address', status: 'open' as const,
@@ -218,7 +218,8 @@ describe('Slack Block Kit: the Fix address form', () => {
   it('reads the submitted values and maps field errors to block ids', () => {
     const values = { province: { value: { value: '浙江省' } }, city: { value: { value: null } }, detail: { value: { value: '文三路90号' } } };
     expect(readAddress(values as never)).toEqual({ province: '浙江省', city: '', district: '', detail: '文三路90号' });
-    expect(addressErrors({ detail: 'x'.repeat(1000), city: 'required' })).toEqual({ detail: `${'x'.repeat(299)}…`, city: 'required' });
+    expect(addressErrors({ detail: [{ key: 'reason.text', params: { text: 'x'.repeat(1000) } }], city: [{ key: 'reason.form.required' }] }, 'en')).toEqual({ detail: `${'x'.repeat(299)}…`, city: 'required' });
+    expect(addressErrors({ city: [{ key: 'reason.form.required' }] }, 'zh-CN')).toEqual({ city: '必填' });
     expect(parseAddressMeta('not json')).toBeUndefined();
     expect(parseAddressMeta('{"e":"1","v":2}')).toBeUndefined();
   });

@@ -1,4 +1,9 @@
-import { signSlackRequest, verifySlackSignature } from '../../src/bot/slack/verify-signature';
+import { verifyRequest } from '../../src/bot/slack/verify-request';
+import { identityProblem, requestIdentity } from '../../src/bot/slack/app-identity';
+import pino from 'pino';
+import { appIdentity } from '../../src/bot/slack/slack-front';
+import type { SlackApi } from '../../src/integrations/slack/slack-api';
+import { signSlackRequest } from '../helpers/slack';
 
 // Slack's own example ("Verifying requests from Slack"), recomputed in the platform reference.
 const VECTOR = {
@@ -10,18 +15,17 @@ const VECTOR = {
 };
 const at = (seconds: number) => new Date(seconds * 1000);
 const check = (over: Partial<{ body: string; timestamp: string | undefined; signature: string | undefined; now: Date; secret: string }> = {}) =>
-  verifySlackSignature({
+  verifyRequest({
     signingSecret: over.secret ?? VECTOR.secret,
-    rawBody: over.body ?? VECTOR.body,
+    rawBody: Buffer.from(over.body ?? VECTOR.body),
     timestamp: 'timestamp' in over ? over.timestamp : VECTOR.timestamp,
     signature: 'signature' in over ? over.signature : VECTOR.signature,
     now: over.now ?? at(Number(VECTOR.timestamp) + 10),
   });
 
-describe('Slack request signatures', () => {
-  it('signs Slack\'s known-good test vector to the documented signature', () => {
+describe('Slack request signatures (Bolt verifySlackRequest on the injected clock)', () => {
+  it('the test signer reproduces Slack\'s known-good vector', () => {
     expect(signSlackRequest(VECTOR.secret, VECTOR.timestamp, VECTOR.body)).toBe(VECTOR.signature);
-    expect(signSlackRequest(VECTOR.secret, VECTOR.timestamp, Buffer.from(VECTOR.body))).toBe(VECTOR.signature);
   });
 
   it('accepts the vector within the window, on either side', () => {
@@ -32,19 +36,69 @@ describe('Slack request signatures', () => {
   });
 
   it.each([
-    ['stale: more than 5 minutes old', { now: at(Number(VECTOR.timestamp) + 301) }, 'stale'],
-    ['future: more than 5 minutes ahead', { now: at(Number(VECTOR.timestamp) - 301) }, 'future'],
-    ['another secret', { secret: 'another-secret' }, 'mismatch'],
-    ['one byte of the body changed', { body: VECTOR.body.replace('roadrunner', 'roadrunnes') }, 'mismatch'],
-    ['the timestamp changed (replay with a fresh timestamp)', { timestamp: '1531420619' }, 'mismatch'],
-    ['no signature', { signature: undefined }, 'missing'],
-    ['no timestamp', { timestamp: undefined }, 'missing'],
-    ['a v1 signature', { signature: VECTOR.signature.replace('v0=', 'v1=') }, 'malformed'],
-    ['a short signature', { signature: 'v0=abcd' }, 'malformed'],
-    ['a non-numeric timestamp', { timestamp: '15314e0618' }, 'malformed'],
-  ] as const)('refuses %s', (_label, over, reason) => {
+    ['stale: more than 5 minutes old', { now: at(Number(VECTOR.timestamp) + 301) }, 'refused', /stale/],
+    ['future: more than 5 minutes ahead', { now: at(Number(VECTOR.timestamp) - 301) }, 'future', /future/],
+    ['another secret', { secret: 'another-secret' }, 'refused', /signature mismatch/],
+    ['one byte of the body changed', { body: VECTOR.body.replace('roadrunner', 'roadrunnes') }, 'refused', /signature mismatch/],
+    ['the timestamp changed (replay with a fresh timestamp)', { timestamp: '1531420619' }, 'refused', /signature mismatch/],
+    ['no signature', { signature: undefined }, 'missing', /required/],
+    ['no timestamp', { timestamp: undefined }, 'missing', /required/],
+    ['a v1 signature', { signature: VECTOR.signature.replace('v0=', 'v1=') }, 'malformed', /v0=/],
+    ['a short signature', { signature: 'v0=abcd' }, 'malformed', /v0=/],
+    ['a non-numeric timestamp', { timestamp: '15314e0618' }, 'malformed', /unix seconds/],
+  ] as const)('refuses %s', (_label, over, reason, message) => {
     const r = check(over as Parameters<typeof check>[0]);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.reason).toBe(reason);
+    expect(!r.ok && r.message).toMatch(message);
+  });
+});
+
+describe('Slack app identity', () => {
+  const app = { appId: 'A111', teamId: 'T111' };
+  it.each([
+    ['a slash command of this app', { api_app_id: 'A111', team_id: 'T111' }, null],
+    ['an interaction of this app', { api_app_id: 'A111', team: { id: 'T111' } }, null],
+    ['a view submission (team on the view)', { view: { app_id: 'A111', team_id: 'T111' } }, null],
+    ['another app', { api_app_id: 'A999', team_id: 'T111' }, /api_app_id A999 is not this app/],
+    ['no app id at all', { team_id: 'T111' }, /api_app_id \(none\)/],
+    ['another workspace', { api_app_id: 'A111', team_id: 'T999' }, /team_id T999 is not this app's workspace/],
+  ])('%s', (_label, body, problem) => {
+    const r = identityProblem(app, requestIdentity(body));
+    if (problem === null) expect(r).toBeNull();
+    else expect(r).toMatch(problem);
+  });
+
+  it('accepts another workspace of the same Enterprise Grid org, and checks nothing it does not know', () => {
+    expect(identityProblem({ ...app, enterpriseId: 'E1' }, requestIdentity({ api_app_id: 'A111', team_id: 'T2', enterprise_id: 'E1' }))).toBeNull();
+    expect(identityProblem({ teamId: 'T111' }, requestIdentity({ api_app_id: 'A999', team_id: 'T111' }))).toBeNull();
+  });
+});
+
+describe('where the app identity comes from', () => {
+  const logger = pino({ level: 'silent' });
+  const fakeApi = (answer: () => Promise<unknown>) => {
+    const calls: string[] = [];
+    return { calls, api: { call: (method: string) => (calls.push(method), answer()) } as unknown as SlackApi };
+  };
+
+  it('SLACK_APP_ID and SLACK_TEAM_ID win: no auth.test', async () => {
+    const { calls, api } = fakeApi(async () => ({ ok: true, team_id: 'T0', app_id: 'A0' }));
+    expect(await appIdentity(api, { appId: 'A1', teamId: 'T1' }, logger)()).toEqual({ appId: 'A1', teamId: 'T1' });
+    expect(calls).toEqual([]);
+  });
+
+  it('else auth.test, asked once, and again after a failure', async () => {
+    let fail = true;
+    const { calls, api } = fakeApi(async () => {
+      if (fail) throw new Error('slack down');
+      return { ok: true, team_id: 'T0', app_id: 'A0', enterprise_id: 'E0' };
+    });
+    const identity = appIdentity(api, {}, logger);
+    await expect(identity()).rejects.toThrow('slack down');
+    fail = false;
+    expect(await identity()).toEqual({ appId: 'A0', teamId: 'T0', enterpriseId: 'E0' });
+    await identity();
+    expect(calls).toEqual(['auth.test', 'auth.test']);
   });
 });

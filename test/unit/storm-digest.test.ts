@@ -36,8 +36,8 @@ describe('digest card texts', () => {
     kind: 'digest', key: 'digest:7', alertId: 7, version: 3, team: 'service', type: 'vague_address', status: 'open',
     members: 42, unresolved: 40, unclaimed: 38, released: 0,
     newest: [
-      { exceptionId: 9, source: 'douyin', externalId: 'DY-<b>9', shop: 'flagship', severity: 'warning', status: 'open', reason: '地址模糊', at: '2026-01-08T12:00:30Z' },
-      { exceptionId: 8, source: 'douyin', externalId: 'DY-8', shop: '', severity: 'warning', status: 'resolved', reason: '地址模糊', at: '2026-01-08T12:00:20Z' },
+      { exceptionId: 9, source: 'douyin', externalId: 'DY-<b>9', shop: 'flagship', severity: 'warning', status: 'open', reasons: [{ key: 'reason.text', params: { text: '地址模糊' } }], at: '2026-01-08T12:00:30Z' },
+      { exceptionId: 8, source: 'douyin', externalId: 'DY-8', shop: '', severity: 'warning', status: 'resolved', reasons: [{ key: 'reason.text', params: { text: '地址模糊' } }], at: '2026-01-08T12:00:20Z' },
     ],
     openedAt: '2026-01-08T12:00:00Z', lastJoinedAt: '2026-01-08T12:00:30Z', clearedAt: null, releaseAfter: true,
   };

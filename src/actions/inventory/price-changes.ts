@@ -3,7 +3,7 @@ import type { Clock, Notice } from '../../domain/ports';
 import type { ChatUser } from '../../domain/staff';
 import type { InventorySettings } from '../../domain/inventory/types';
 import { priceCardKey } from '../../domain/inventory/cards';
-import { normalizeMoney } from '../../domain/inventory/money';
+import { normalizeMoney } from '../../domain/money';
 import { checkPriceDecision, decisionOf, isDecisionAction, type PriceDecision, type PriceDenial, type PriceStatus } from '../../domain/inventory/price-change';
 import { withTransaction } from '../../db/pool';
 import { findStaff, findStaffByChatUser } from '../../db/staff';

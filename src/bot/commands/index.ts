@@ -1,5 +1,6 @@
 import type { OrderopsCommand } from './command';
 import { poolCommand } from './pool';
+import { oncallCommand } from './oncall';
 
 /**
  * Every `/orderops` sub-command, in the order `/orderops help` lists them. A feature adds its
@@ -7,4 +8,5 @@ import { poolCommand } from './pool';
  */
 export const COMMANDS: readonly OrderopsCommand[] = [
   poolCommand,
+  oncallCommand,
 ];

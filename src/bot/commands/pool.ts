@@ -1,6 +1,7 @@
 import { setPool, type PoolResult } from '../../actions/shop/set-pool';
 import { loadPoolOverrides } from '../../db/pool-overrides';
 import { t, type Locale } from '../../present/i18n';
+import { renderMessage } from '../../present/i18n/message';
 import { platformLabel } from '../../present/cards/inventory-card-texts';
 import { textAnswer, type OrderopsCommand } from './command';
 
@@ -33,10 +34,7 @@ export const poolCommand: OrderopsCommand = {
 
 /** The answer to a pool change: what was set, and what each shop may sell now. */
 export function poolAnswer(r: PoolResult, locale: Locale, escape: (s: string) => string): string {
-  if (!r.ok) {
-    const params = Object.fromEntries(Object.entries(r.reason.params ?? {}).map(([k, v]) => [k, typeof v === 'string' ? escape(v) : v]));
-    return t(locale, r.reason.key, params);
-  }
+  if (!r.ok) return renderMessage(locale, r.reason, escape);
   const head = t(locale, r.reserve === null ? 'shop.pool.cleared' : 'shop.pool.set', {
     sku: escape(r.sku), channel: platformLabel(r.channel, locale, { escape }), reserve: r.reserve ?? 0, previous: r.previous ?? '—',
   });

@@ -11,7 +11,8 @@ import type { Notice } from '../../domain/ports';
 import type { ChatUser } from '../../domain/staff';
 import { t, type Locale } from '../../present/i18n';
 import type { InventoryActions } from '../../actions/inventory';
-import { ADDRESS_FIELDS, type FeishuActionValue, type FeishuCardJson, type FeishuCardOptions } from './feishu-card';
+import type { FrontDeps } from '../front';
+import { ADDRESS_FIELDS, type FeishuActionValue, type FeishuCardJson, type FeishuCardOptions } from '../../integrations/feishu/feishu-card';
 import type { FeishuEnvelope } from './feishu-verify';
 
 export interface CardActionDeps {
@@ -19,6 +20,8 @@ export interface CardActionDeps {
   actions: ActionDeps;
   /** Price-change decisions (`price.approve` / `price.reject` on a price card). */
   inventory: Pick<InventoryActions, 'handlePriceAction'>;
+  /** "Offer to the incoming shift" on a handoff card. */
+  handoffs?: FrontDeps['handoffs'];
   rules: RulesConfig;
   locale: Locale;
   /** The exception's card as it is now in Postgres, laid out for Feishu. */
@@ -52,7 +55,15 @@ export function parseActionValue(v: unknown): FeishuActionValue | null {
   return o as unknown as FeishuActionValue;
 }
 
-/** A price card's button value: `{orderops: 'price', action, request_id, version}` (approve, reject, retry, confirm_push). */
+/** A handoff card's button value: `{orderops: 'handoff', action: 'handoff.offer', request_id, version}`. */
+export function parseHandoffValue(v: unknown): { request_id: number; version: number } | null {
+  const o = valueObject(v);
+  if (!o || o.orderops !== 'handoff' || o.action !== 'handoff.offer') return null;
+  if (!Number.isSafeInteger(o.request_id) || !Number.isSafeInteger(o.version)) return null;
+  return { request_id: o.request_id as number, version: o.version as number };
+}
+
+/** A price card's button value: `{orderops: 'price', action, request_id, version}` (approve, reject, retry, confirm_push, report.push_master). */
 export function parsePriceValue(v: unknown): { action: string; request_id: number; version: number } | null {
   const o = valueObject(v);
   if (!o) return null;
@@ -79,6 +90,13 @@ export async function handleCardAction(deps: CardActionDeps, envelope: FeishuEnv
     if (!who) return { toast: toast('error', { key: 'feishu.toast.unknown_action' }) };
     // The card.sync job PATCHes the card after a decision; the clicker gets the answer as a toast.
     const r = await deps.inventory.handlePriceAction({ action: price.action, requestId: price.request_id, version: price.version, user: who, via: 'feishu' });
+    return { toast: toast(r.ok ? 'success' : 'error', r.notice) };
+  }
+  const handoff = parseHandoffValue(event.action?.value);
+  if (handoff && deps.handoffs) {
+    const who = await operator(deps.pool, event.operator);
+    if (!who) return { toast: toast('error', { key: 'feishu.toast.unknown_action' }) };
+    const r = await deps.handoffs.offer({ handoffId: handoff.request_id, version: handoff.version, user: who, via: 'feishu' });
     return { toast: toast(r.ok ? 'success' : 'error', r.notice) };
   }
   const value = parseActionValue(event.action?.value);

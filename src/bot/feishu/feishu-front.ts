@@ -1,17 +1,16 @@
 import { feishuEnabled } from '../../config/feishu';
+import type { Logger } from 'pino';
 import { FeishuApi } from '../../integrations/feishu/feishu-api';
+import { FeishuApiError } from '../../integrations/feishu/feishu-errors';
 import { FeishuPort } from '../../integrations/feishu/feishu-port';
-import type { Card, Notice } from '../../domain/ports';
-import type { Staff } from '../../domain/staff';
-import { cardTexts } from '../../present/cards/card-texts';
+import type { Card } from '../../domain/ports';
 import type { ChatFront, FrontDeps } from '../front';
 import { t } from '../../present/i18n';
 import { handleCardAction } from './card-action';
-import { markdownCard, renderFeishuCard, type FeishuCardOptions } from './feishu-card';
-import { escapeFeishu, feishuFormat, mentionFeishu } from './feishu-format';
+import { feishuCard, type FeishuCardOptions } from '../../integrations/feishu/feishu-card';
 import { FeishuInbound } from './feishu-inbound';
 import { FEISHU_EVENTS_PATH, registerFeishuRoutes } from './feishu-routes';
-import { handleGroupMessage } from './group-command';
+import { handleGroupMessage, type AnswerTarget } from './group-command';
 import { InboundDispatcher, longConnection } from './long-connection';
 
 /** The Feishu front, with its parts reachable for tests and for 加急 (issue 6). */
@@ -35,16 +34,9 @@ export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
   const logger = deps.logger.child({ front: 'feishu' });
   const api = new FeishuApi({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.domain, logger });
 
-  const render = (card: Card, form?: FeishuCardOptions['form']) =>
-    renderFeishuCard(card, cardTexts(card, { locale, timezone: settings.timezone, now: deps.clock.now() }, feishuFormat), { locale, form });
-  const renderNotice = (n: Notice) => markdownCard(t(locale, n.key, escapeVars(n.vars)));
-  // The notice's {{people}} becomes real mentions (a template without it gets them in front).
-  const renderMention = (people: Staff[], n: Notice) => {
-    const who = people.map(mentionFeishu).join(' ');
-    const text = t(locale, n.key, { ...escapeVars(n.vars), people: who });
-    return markdownCard(text.includes(who) ? text : `${who} ${text}`);
-  };
-  const port = new FeishuPort({ api, teams: settings.teams, fallbackChatId: cfg.chatId, renderCard: render, renderNotice, renderMention });
+  const view = { locale, timezone: settings.timezone, clock: deps.clock };
+  const render = (card: Card, form?: FeishuCardOptions['form']) => feishuCard(card, view, form);
+  const port = new FeishuPort({ api, teams: settings.teams, fallbackChatId: cfg.chatId, ...view });
 
   let botOpenId: Promise<string> | undefined = cfg.botOpenId ? Promise.resolve(cfg.botOpenId) : undefined;
   const resolveBot = (): Promise<string> => {
@@ -64,7 +56,7 @@ export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
     appId: cfg.appId,
     verificationToken: cfg.verificationToken,
     handlers: {
-      cardAction: (env) => handleCardAction({ pool: deps.pool, actions: deps.actions, inventory: deps.inventory, rules: deps.rules, locale, render }, env),
+      cardAction: (env) => handleCardAction({ pool: deps.pool, actions: deps.actions, inventory: deps.inventory, handoffs: deps.handoffs, rules: deps.rules, locale, render }, env),
       message: (env) =>
         handleGroupMessage(
           {
@@ -74,6 +66,7 @@ export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
             reply: async (to, card, uuid) => {
               await api.reply(to.messageId, { msgType: 'interactive', content: JSON.stringify(card), uuid }, to.chatId);
             },
+            replyPrivately: (to, card, uuid) => answerPrivately(api, logger, to, card, uuid),
           },
           env,
         ),
@@ -103,8 +96,22 @@ export function createFeishuFront(deps: FrontDeps): FeishuFront | undefined {
   };
 }
 
-function escapeVars(vars: Notice['vars']): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(vars ?? {})) out[k] = typeof v === 'string' ? escapeFeishu(v) : v;
-  return out;
+/**
+ * The asker alone sees the answer: a reply in a direct chat; in a group an ephemeral card, or — where
+ * the group takes none (a topic group, a card the endpoint refuses) — a direct message. A transient
+ * failure is thrown, so Feishu's redelivery tries again.
+ */
+async function answerPrivately(api: FeishuApi, logger: Logger, to: AnswerTarget & { openId: string }, card: object, uuid: string): Promise<void> {
+  const content = JSON.stringify(card);
+  if (to.p2p) {
+    await api.reply(to.messageId, { msgType: 'interactive', content, uuid }, to.chatId);
+    return;
+  }
+  try {
+    await api.ephemeral(to.chatId, to.openId, card);
+  } catch (e) {
+    if (!(e instanceof FeishuApiError) || (e.kind !== 'permanent' && e.kind !== 'gone')) throw e;
+    logger.info({ code: e.code, chat: to.chatId }, 'feishu ephemeral card refused; answering by direct message instead');
+    await api.send({ type: 'open_id', id: to.openId }, { msgType: 'interactive', content, uuid });
+  }
 }

@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import { createHash } from 'node:crypto';
-import { lookupAndShow, lookupOrders } from '../../actions/lookup-order';
+import { staffLookup } from '../../actions/lookup-order';
 import type { ActionDeps } from '../../actions/exception-actions';
 import type { Queryable } from '../../db/pool';
 import type { Clock } from '../../domain/ports';
 import { t, type Locale } from '../../present/i18n';
 import { lookupText } from '../../present/lookup-text';
-import { markdownCard } from './feishu-card';
-import { feishuFormat } from './feishu-format';
+import { markdownCard } from '../../integrations/feishu/feishu-card';
+import { feishuFormat } from '../../integrations/feishu/feishu-format';
 import type { FeishuEnvelope } from './feishu-verify';
 import type { InventoryActions } from '../../actions/inventory';
 import { findStaffByChatUser } from '../../db/staff';
@@ -22,13 +22,26 @@ export interface GroupCommandDeps {
   timezone: string;
   /** The bot's open_id, to tell a mention of the bot from a mention of someone else. */
   botOpenId(): Promise<string>;
-  reply(to: { messageId: string; chatId: string }, card: object, uuid: string): Promise<void>;
+  /** Post in the chat, as a reply to the message (a command's card answer, for the whole group). */
+  reply(to: AnswerTarget, card: object, uuid: string): Promise<void>;
+  /**
+   * Answer the asker alone: in a direct chat a reply; in a group an ephemeral card only they see,
+   * or a direct message where the group takes none. Never a post to the group.
+   */
+  replyPrivately(to: AnswerTarget & { openId: string }, card: object, uuid: string): Promise<void>;
   /** Price-change requests (`调价 <sku> <amount>`). */
   inventory?: Pick<InventoryActions, 'requestPriceChange'>;
   /** Re-render cards: a lookup gives an order's storm-digest lines cards of their own. */
   cards?: ActionDeps['cards'];
   /** `@bot <command> …` (src/bot/commands): what the commands are given, and how a card answer is drawn. */
   commands?: { front: FrontDeps; renderCard(card: Card): object };
+}
+
+export interface AnswerTarget {
+  messageId: string;
+  chatId: string;
+  /** A direct chat with the bot: a reply there is already private. */
+  p2p: boolean;
 }
 
 interface MessageEvent {
@@ -76,7 +89,8 @@ export function parseGroupCommand(
 
 /**
  * `@bot order <id>` / `@bot 查单 <id>` in a group (or the same without the mention in a direct
- * chat): answers in the chat with the same lookup as Slack's `/order`, escaped for Feishu.
+ * chat): the same lookup as Slack's `/order`, escaped for Feishu, for staff only (audited), and
+ * answered to the asker alone — as every text answer here is; only a command's card goes to the group.
  */
 export async function handleGroupMessage(deps: GroupCommandDeps, envelope: FeishuEnvelope): Promise<void> {
   const event = (envelope.event ?? {}) as MessageEvent;
@@ -87,26 +101,27 @@ export async function handleGroupMessage(deps: GroupCommandDeps, envelope: Feish
   // The reply's uuid comes from the message answered: a retried answer is not posted twice.
   const uuid = `orderops-r-${createHash('sha256').update(m.message_id).digest('hex').slice(0, 32)}`;
   const openId = (event as { sender?: { sender_id?: { open_id?: string } } }).sender?.sender_id?.open_id;
+  const to: AnswerTarget = { messageId: m.message_id, chatId: m.chat_id, p2p: m.chat_type === 'p2p' };
+  // Without the sender's open_id nothing can be answered privately (and nobody can be checked).
+  if (!openId) return;
+  const privately = (text: string) => deps.replyPrivately({ ...to, openId }, markdownCard(text), uuid);
   if ('command' in cmd && deps.commands) {
-    const answer = await dispatchCommand(deps.commands.front, { platform: 'feishu', userId: openId ?? '' }, cmd.command, { channel: m.chat_id });
+    const answer = await dispatchCommand(deps.commands.front, { platform: 'feishu', userId: openId }, cmd.command, { channel: m.chat_id });
     // `@bot help` also says how to look orders up and ask for prices (not /orderops commands in Feishu).
     const isHelp = ['', 'help', '帮助'].includes(parseCommand(cmd.command).word);
-    const card = answer.kind === 'text'
-      ? markdownCard((isHelp ? `${t(deps.locale, 'feishu.lookup.usage')}\n\n` : '') + answer.render(feishuFormat))
-      : deps.commands.renderCard(answer.card);
-    await deps.reply({ messageId: m.message_id, chatId: m.chat_id }, card, uuid);
-    return;
+    if (answer.kind === 'text') return privately((isHelp ? `${t(deps.locale, 'feishu.lookup.usage')}\n\n` : '') + answer.render(feishuFormat));
+    return deps.reply(to, deps.commands.renderCard(answer.card), uuid);
   }
   let text: string;
   if ('help' in cmd || 'command' in cmd) text = t(deps.locale, 'feishu.lookup.usage');
   else if ('price' in cmd) text = await priceRequest(deps, cmd.price, openId);
   else {
-    const result = deps.cards ? await lookupAndShow({ pool: deps.pool, clock: deps.clock, cards: deps.cards }, cmd.query) : await lookupOrders(deps.pool, cmd.query);
+    const result = await staffLookup({ pool: deps.pool, clock: deps.clock, cards: deps.cards }, { platform: 'feishu', userId: openId }, cmd.query);
     text = result.kind === 'usage'
       ? t(deps.locale, 'feishu.lookup.usage')
       : lookupText(result, { locale: deps.locale, timezone: deps.timezone, now: deps.clock.now() }, feishuFormat);
   }
-  await deps.reply({ messageId: m.message_id, chatId: m.chat_id }, markdownCard(text), uuid);
+  await privately(text);
 }
 
 async function priceRequest(deps: GroupCommandDeps, args: string, openId: string | undefined): Promise<string> {

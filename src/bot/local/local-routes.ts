@@ -2,10 +2,11 @@ import { isCardDecisionAction } from '../../domain/inventory/price-change';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { lookupAndShow } from '../../actions/lookup-order';
+import { staffLookup } from '../../actions/lookup-order';
 import { findStaffByChatUser, listActiveStaff } from '../../db/staff';
 import { dispatchCommand } from '../commands/dispatch';
 import { t } from '../../present/i18n';
+import { renderFieldErrors } from '../../present/i18n/message';
 import { ErrorCode, OrderopsError } from '../../domain/errors';
 import type { ChatPort } from '../../domain/ports';
 import type { Staff } from '../../domain/staff';
@@ -168,10 +169,13 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
     hub.open(reply.raw, staff, SECURITY_HEADERS);
   });
 
-  http.get<{ Querystring: { q?: string } }>('/local/lookup', async (req, reply) => {
+  // The person the page acts as looks the order up (staff only, audited like /order).
+  http.get<{ Querystring: { q?: string; staff?: string } }>('/local/lookup', async (req, reply) => {
     if (!guard(req, reply)) return reply;
     const q = typeof req.query.q === 'string' ? req.query.q : '';
-    const result = await lookupAndShow({ pool, clock: deps.clock, cards: deps.actions.cards }, q);
+    const staff = staffParam(req.query.staff);
+    if (!staff) return sendError(reply, 400, ErrorCode.BadRequest, 'staff must be the id of the person the page acts as: 1–64 letters, digits, _ . -');
+    const result = await staffLookup({ pool, clock: deps.clock, cards: deps.actions.cards }, { platform: 'local', userId: staff }, q);
     return reply.headers({ 'cache-control': 'no-store' }).send({ ok: true, html: lookupText(result, view(), htmlFormat) });
   });
 
@@ -220,6 +224,24 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
     return reply.code(status).send({ ok: false, reason: r.reason, ...notice });
   });
 
+  // "Offer to the incoming shift" on a handoff card: the shared handoff use case decides.
+  http.post('/local/handoff-actions', { bodyLimit: 4 * 1024 }, async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    const json = readJson(req.body);
+    if (!json.ok) return sendError(reply, 400, ErrorCode.MalformedJson, json.message);
+    const b = (typeof json.value === 'object' && json.value !== null && !Array.isArray(json.value) ? json.value : {}) as Record<string, unknown>;
+    const unknown = Object.keys(b).filter((k) => !['action', 'requestId', 'version', 'staff'].includes(k));
+    if (unknown.length > 0 || b.action !== 'handoff.offer' || !Number.isSafeInteger(b.requestId) || !Number.isSafeInteger(b.version)
+      || (b.requestId as number) < 1 || (b.version as number) < 1 || typeof b.staff !== 'string' || !/^[a-zA-Z0-9_.-]{1,64}$/.test(b.staff) || !deps.handoffs) {
+      return sendError(reply, 400, ErrorCode.BadRequest, 'send {"action": "handoff.offer", "requestId": <handoff id>, "version", "staff"} and nothing else');
+    }
+    const r = await deps.handoffs.offer({ handoffId: b.requestId as number, version: b.version as number, user: { platform: 'local', userId: b.staff }, via: 'local' });
+    const notice = { notice: noticeHtml(r.notice, locale), message: noticeText(r.notice, locale) };
+    if (r.ok) return reply.code(200).send({ ok: true, offered: r.offered, ...notice });
+    const status = r.reason === 'not_found' ? 404 : r.reason === 'forbidden' || r.reason === 'unknown_user' ? 403 : 409;
+    return reply.code(status).send({ ok: false, reason: r.reason, ...notice });
+  });
+
   http.post('/local/actions', { bodyLimit: 16 * 1024 }, async (req, reply) => {
     if (!guard(req, reply)) return reply;
     const json = readJson(req.body);
@@ -244,7 +266,7 @@ export function registerLocalRoutes(http: FastifyInstance, deps: LocalRouteDeps)
       ok: false,
       reason: out.reason,
       ...notice,
-      ...(out.fieldErrors ? { fieldErrors: out.fieldErrors, message: 'the address has problems: see fieldErrors' } : {}),
+      ...(out.fieldErrors ? { fieldErrors: renderFieldErrors(locale, out.fieldErrors), message: 'the address has problems: see fieldErrors' } : {}),
     });
   });
 }

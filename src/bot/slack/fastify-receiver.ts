@@ -5,7 +5,8 @@ import { ErrorCode } from '../../domain/errors';
 import type { Clock } from '../../domain/ports';
 import { sendError } from '../../http/errors';
 import { parseSlackBody } from './parse-body';
-import { verifySlackSignature } from './verify-signature';
+import { identityProblem, requestIdentity, type SlackIdentity } from './app-identity';
+import { verifyRequest } from './verify-request';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -16,6 +17,8 @@ export interface FastifyReceiverOptions {
   logger: Logger;
   /** Bolt's own HTTP receiver gives listeners 3001 ms to ack, then answers 404. */
   ackTimeoutMs?: number;
+  /** The app and workspace requests must name (configured, or learned from auth.test); throws when unknown. */
+  identity?: () => Promise<SlackIdentity>;
 }
 
 interface AckResponse {
@@ -25,8 +28,9 @@ interface AckResponse {
 }
 
 /**
- * Bolt's receiver on the bot's Fastify server: verifies the signature over the exact bytes
- * (the server keeps every body raw), answers ssl_check and url_verification itself, and hands
+ * Bolt's receiver on the bot's Fastify server: verifies the signature over the exact bytes with
+ * Bolt's verifySlackRequest (the server keeps every body raw), refuses a request naming another
+ * app or workspace (403), answers ssl_check and url_verification itself, and hands
  * the rest to `app.processEvent` with an `ack` that sends the HTTP answer at once while the
  * listener keeps working.
  */
@@ -68,7 +72,7 @@ export class FastifySlackReceiver implements Receiver {
     if (!signingSecret) {
       return sendError(reply, 503, ErrorCode.SecretNotConfigured, 'SLACK_SIGNING_SECRET is not set: copy it from the app\'s Basic Information page (or use Socket Mode with SLACK_APP_TOKEN)');
     }
-    const check = verifySlackSignature({
+    const check = verifyRequest({
       signingSecret,
       rawBody: raw,
       timestamp: header(req, 'x-slack-request-timestamp'),
@@ -81,6 +85,21 @@ export class FastifySlackReceiver implements Receiver {
     }
     if (parsed.kind === 'invalid') return sendError(reply, 400, ErrorCode.BadRequest, parsed.message);
     if (parsed.kind === 'url_verification') return reply.code(200).send({ challenge: parsed.challenge });
+    if (this.opts.identity) {
+      let expected: SlackIdentity;
+      try {
+        expected = await this.opts.identity();
+      } catch (e) {
+        this.opts.logger.warn({ err: (e as Error).message }, 'the Slack app\'s own identity is unknown (auth.test failed); request refused for now');
+        return sendError(reply, 503, ErrorCode.SecretNotConfigured, 'the app\'s identity is not known yet (auth.test failed): retry, or set SLACK_APP_ID and SLACK_TEAM_ID');
+      }
+      const got = requestIdentity(parsed.body);
+      const problem = identityProblem(expected, got);
+      if (problem) {
+        this.opts.logger.warn({ ...got, expected, ip: req.ip }, `refused a signed Slack request that is not this app's: ${problem}`);
+        return sendError(reply, 403, ErrorCode.Forbidden, `this request is not for this app: ${problem}`);
+      }
+    }
 
     const res = await this.dispatch(parsed.body, req);
     reply.code(res.status);

@@ -7,6 +7,9 @@ import { dedupeDeliveries } from './dedupe-deliveries';
 import { FastifySlackReceiver, SLACK_EVENTS_PATH } from './fastify-receiver';
 import { registerListeners } from './listeners';
 import { slackErrorHandler } from './slack-error-handler';
+import { identityProblem, requestIdentity, type SlackIdentity } from './app-identity';
+import type { Middleware, AnyMiddlewareArgs } from '@slack/bolt';
+import type { Logger } from 'pino';
 import type { SlackDeps } from './slack-deps';
 
 export interface SlackFront extends ChatFront {
@@ -40,7 +43,8 @@ export function createSlackFront(deps: FrontDeps): SlackFront | undefined {
     fallbackChannel: slack.channel,
   });
 
-  const http = new FastifySlackReceiver({ signingSecret: slack.signingSecret, clock: deps.clock, logger });
+  const identity = appIdentity(api, { appId: slack.appId, teamId: slack.teamId }, logger);
+  const http = new FastifySlackReceiver({ signingSecret: slack.signingSecret, clock: deps.clock, logger, identity });
   const socketMode = Boolean(slack.appToken);
   const app = new App({
     ...(socketMode ? { socketMode: true, appToken: slack.appToken } : { receiver: http }),
@@ -66,6 +70,8 @@ export function createSlackFront(deps: FrontDeps): SlackFront | undefined {
     logger,
     front: deps,
   };
+  // Socket Mode bypasses the HTTP receiver: the same app/workspace check as a middleware.
+  if (socketMode) app.use(refuseForeign(identity, logger));
   app.use(dedupeDeliveries(deps.pool, logger));
   registerListeners(app, slackDeps);
   app.error(slackErrorHandler(slackDeps));
@@ -75,6 +81,8 @@ export function createSlackFront(deps: FrontDeps): SlackFront | undefined {
     app,
     register: (server) => http.register(server),
     start: async () => {
+      // Learn the app's identity now (auth.test), so the first request does not wait for it.
+      await identity().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'auth.test failed at start: Slack requests are refused until it answers (or set SLACK_APP_ID and SLACK_TEAM_ID)'));
       if (socketMode) await app.start();
     },
     stop: async () => {
@@ -83,5 +91,42 @@ export function createSlackFront(deps: FrontDeps): SlackFront | undefined {
     },
     describe: (baseUrl) =>
       socketMode ? `Slack: Socket Mode, and signed requests at ${baseUrl}${SLACK_EVENTS_PATH}` : `Slack: request URL ${baseUrl}${SLACK_EVENTS_PATH}`,
+  };
+}
+
+/**
+ * The app and workspace Slack requests must name: SLACK_APP_ID / SLACK_TEAM_ID when set, else what
+ * `auth.test` says about the bot token (its `team_id`, `enterprise_id` and `app_id`), asked once and
+ * again after a failure.
+ */
+export function appIdentity(api: SlackApi, configured: SlackIdentity, logger: Logger): () => Promise<SlackIdentity> {
+  let learned: Promise<SlackIdentity> | undefined;
+  return () => {
+    if (configured.appId && configured.teamId) return Promise.resolve(configured);
+    learned ??= api.call<{ ok: boolean; team_id?: string; enterprise_id?: string; app_id?: string }>('auth.test', {}, { idempotent: true, maxAttempts: 2 }).then(
+      (r) => {
+        const id: SlackIdentity = { appId: configured.appId ?? r.app_id, teamId: configured.teamId ?? r.team_id, enterpriseId: r.enterprise_id };
+        if (!id.appId) logger.warn('auth.test names no app_id: set SLACK_APP_ID to refuse requests for other apps');
+        logger.info(id, 'Slack requests must name this app and workspace');
+        return id;
+      },
+      (err: unknown) => {
+        learned = undefined;
+        throw err;
+      },
+    );
+    return learned;
+  };
+}
+
+/** Socket Mode: acknowledge (so Slack does not redeliver) and drop a request that is not this app's. */
+function refuseForeign(identity: () => Promise<SlackIdentity>, logger: Logger): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const got = requestIdentity(args.body as unknown as Record<string, unknown>);
+    const problem = identityProblem(await identity(), got);
+    if (!problem) return args.next();
+    logger.warn({ ...got }, `refused a Socket Mode request that is not this app's: ${problem}`);
+    const ack = (args as { ack?: () => Promise<void> }).ack;
+    if (ack) await ack();
   };
 }

@@ -14,8 +14,8 @@ export interface BacklogCard {
   oldestAt: string | null;
   openedAt: string;
   clearedAt: string | null;
-  /** The oldest idle orders (a few), as the platform knows them. */
-  oldest: { source: string; externalId: string; since: string }[];
+  /** The most urgent idle orders (a few: least time to ship-by first), as the platform knows them. */
+  oldest: { source: string; externalId: string; since: string; shipBy?: string | null }[];
 }
 
 export const backlogCardKey = (alertId: number): string => `backlog:${alertId}`;
@@ -26,7 +26,7 @@ export interface BacklogReading {
   shop: string;
   count: number;
   oldestAt: Date;
-  oldest: { source: string; externalId: string; since: string }[];
+  oldest: { source: string; externalId: string; since: string; shipBy?: string | null }[];
 }
 
 export interface OpenAlert {

@@ -1,5 +1,6 @@
 import type { Severity } from '../orders/rules-types';
 import type { ExceptionStatus } from '../exceptions/exception';
+import type { MessageRef } from '../message';
 
 /**
  * How many single exception cards a team's channel takes before a storm turns the rest into
@@ -58,9 +59,13 @@ export interface DigestLine {
   shop: string;
   severity: Severity;
   status: ExceptionStatus;
-  reason: string;
+  /** Why, as message keys (text parameters clipped). */
+  reasons: MessageRef[];
   at: string;
 }
+
+/** A digest line's reason is cut to this many characters (the digest lists up to `list` lines). */
+export const DIGEST_REASON_CHARS = 120;
 
 export const digestCardKey = (digestId: number): string => `digest:${digestId}`;
 

@@ -3,6 +3,7 @@ import type { Severity } from '../orders/rules-types';
 import { availableActions, type ExceptionActionId, type ExceptionStatus } from '../exceptions/exception';
 import { maskAddress, maskName, maskPhone, truncate } from '../privacy/mask';
 import type { Staff } from '../staff';
+import { clipMessage, type MessageRef } from '../message';
 
 /** Limits that keep every platform's card valid (Block Kit is the tightest). */
 export const CARD_LIMITS = { remark: 500, reason: 500, items: 10, text: 200 } as const;
@@ -21,7 +22,8 @@ export interface ExceptionCard {
   version: number;
   type: string;
   severity: Severity;
-  reason: string;
+  /** Why, as message keys; text parameters clipped to CARD_LIMITS.text, at most 10 reasons. */
+  reasons: MessageRef[];
   status: ExceptionStatus;
   escalationLevel: number;
   assignee: StaffRef | null;
@@ -30,6 +32,10 @@ export interface ExceptionCard {
   resolution: string | null;
   claimDueAt: string;
   resolveDueAt: string;
+  /** How the due times were counted: round the clock (absent or `wall`), or in the team's working time. */
+  slaClock?: 'wall' | 'business';
+  /** The team's time zone, to show due times in (absent: the global zone). */
+  dueZone?: string;
   order: {
     source: string;
     externalId: string;
@@ -47,8 +53,11 @@ export interface ExceptionCard {
     tags: string[];
   };
   actions: ExceptionActionId[];
-  /** Who was told (name · channels) and what could not be routed, for escalated cards. */
-  escalation: { notified: string[]; unrouted: string[] };
+  /**
+   * Who was told and how (channel ids such as `dm`, `email`, `feishu_urgent`, labelled by src/present),
+   * and what could not be routed, for escalated cards.
+   */
+  escalation: { notified: { name: string; channels: string[] }[]; unrouted: string[] };
 }
 
 export interface NotificationSummary {
@@ -63,7 +72,7 @@ export interface ExceptionCardInput {
     id: number;
     type: string;
     severity: Severity;
-    reason: string;
+    reasons: MessageRef[];
     status: ExceptionStatus;
     escalationLevel: number;
     version: number;
@@ -72,7 +81,10 @@ export interface ExceptionCardInput {
     resolution: string | null;
     claimDueAt: Date;
     resolveDueAt: Date;
+    slaClock?: 'wall' | 'business';
   };
+  /** The team's time zone (the card shows due times in it). */
+  zone?: string;
   order: Order & { tags?: string[] };
   assignee: StaffRef | null;
   /** Escalation notifications so far; recipient is a display name. */
@@ -80,8 +92,6 @@ export interface ExceptionCardInput {
 }
 
 export const exceptionCardKey = (exceptionId: number): string => `exception:${exceptionId}`;
-
-const CHANNEL_LABEL: Record<string, string> = { chat_dm: 'DM', dm: 'DM', email: 'email', sms: 'SMS', feishu_urgent: '加急', card_mention: '@' };
 
 function summarize(ns: NotificationSummary[]): ExceptionCard['escalation'] {
   const byPerson = new Map<string, Set<string>>();
@@ -94,16 +104,16 @@ function summarize(ns: NotificationSummary[]): ExceptionCard['escalation'] {
     if (n.status !== 'sent' || !n.recipient) continue;
     const channel = n.channel.replace(/^(slack|feishu|local)_/, '');
     const set = byPerson.get(n.recipient) ?? new Set<string>();
-    set.add(CHANNEL_LABEL[channel] ?? channel);
+    set.add(channel === 'chat_dm' ? 'dm' : channel);
     byPerson.set(n.recipient, set);
   }
   return {
-    notified: [...byPerson].map(([who, chans]) => `${truncate(who, 40)} (${[...chans].join(', ')})`).slice(0, 10),
+    notified: [...byPerson].map(([who, chans]) => ({ name: truncate(who, 40), channels: [...chans] })).slice(0, 10),
     unrouted: [...unrouted].slice(0, 5),
   };
 }
 
-export function buildExceptionCard({ exception: e, order: o, assignee, notifications = [] }: ExceptionCardInput): ExceptionCard {
+export function buildExceptionCard({ exception: e, order: o, assignee, notifications = [], zone }: ExceptionCardInput): ExceptionCard {
   const items = o.items.slice(0, CARD_LIMITS.items).map((i: OrderItem) => ({
     sku: truncate(i.sku, 64),
     qty: i.qty,
@@ -116,7 +126,7 @@ export function buildExceptionCard({ exception: e, order: o, assignee, notificat
     version: e.version,
     type: e.type,
     severity: e.severity,
-    reason: truncate(e.reason, CARD_LIMITS.reason),
+    reasons: e.reasons.slice(0, 10).map((r) => clipMessage(r, CARD_LIMITS.text)),
     status: e.status,
     escalationLevel: e.escalationLevel,
     assignee,
@@ -125,6 +135,8 @@ export function buildExceptionCard({ exception: e, order: o, assignee, notificat
     resolution: e.resolution ? truncate(e.resolution, CARD_LIMITS.text) : null,
     claimDueAt: e.claimDueAt.toISOString(),
     resolveDueAt: e.resolveDueAt.toISOString(),
+    slaClock: e.slaClock ?? 'wall',
+    ...(zone ? { dueZone: zone } : {}),
     order: {
       source: o.source,
       externalId: truncate(o.externalId, 128),

@@ -3,7 +3,7 @@
  * in SQL over every listing (db/inventory-report.ts); these functions are the specification the
  * unit tests pin and the integration test compares the SQL with.
  */
-import { fromCents, toCents } from './money';
+import { amountValue, compareDecimal, moneyDifference } from '../money';
 
 export interface ListingComparison {
   /** The SKU has a master record. A listing of an unknown SKU is never consistent. */
@@ -38,24 +38,20 @@ export const UNKNOWN_SKU_SCORE = 1e9;
 
 export function compareListing(c: ListingComparison, tol: Tolerance): Deviation {
   const stockDiff = c.known && c.expectedStock !== null && c.listingStock !== null ? c.listingStock - c.expectedStock : null;
-  const m = c.masterPrice !== null ? toCents(c.masterPrice) : null;
-  const l = c.listingPrice !== null ? toCents(c.listingPrice) : null;
-  const priceCents = c.known && m !== null && l !== null ? l - m : null;
-  const tolCents = toCents(tol.price) ?? 0n;
+  const priceDiff = c.known && c.masterPrice !== null && c.listingPrice !== null ? moneyDifference(c.masterPrice, c.listingPrice) : null;
+  const gap = priceDiff === null ? null : priceDiff.replace(/^-/, '');
   const stockOk = c.known && (stockDiff === null || Math.abs(stockDiff) <= tol.stock);
-  const priceOk = c.known && (priceCents === null || (priceCents < 0n ? -priceCents : priceCents) <= tolCents);
+  const priceOk = c.known && (gap === null || (compareDecimal(gap, tol.price) ?? 1) <= 0);
   let score = 0;
   if (!c.known) score = UNKNOWN_SKU_SCORE;
   else {
     if (!stockOk && stockDiff !== null) score = Math.max(score, Math.abs(stockDiff) / Math.max(c.expectedStock ?? 0, 1));
-    if (!priceOk && priceCents !== null && m !== null) {
-      const gap = Number(priceCents < 0n ? -priceCents : priceCents);
-      score = Math.max(score, gap / Math.max(Number(m), 1));
-    }
+    // Relative to the master price, at least one cent of it.
+    if (!priceOk && gap !== null) score = Math.max(score, amountValue(gap)! / Math.max(amountValue(c.masterPrice!)!, 0.01));
   }
   return {
     stockDiff,
-    priceDiff: priceCents === null ? null : fromCents(priceCents),
+    priceDiff,
     stockOk,
     priceOk,
     consistent: stockOk && priceOk,

@@ -1,4 +1,4 @@
-import { normalizeMoney } from './money';
+import { normalizeMoney } from '../money';
 import type { ListingRef } from '../shop/shop-port';
 import type { FieldError } from './sku-row';
 

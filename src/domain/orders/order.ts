@@ -15,8 +15,8 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-/** Fulfilment stages, in order. Backlog alerts count orders idle in each. */
-export const ORDER_STAGES = ['pending', 'reviewed', 'printed', 'packed', 'shipped', 'delivered'] as const;
+/** Fulfilment stages, in order (称重 weighed between packed and shipped). Backlog alerts count orders idle in each. */
+export const ORDER_STAGES = ['pending', 'reviewed', 'printed', 'packed', 'weighed', 'shipped', 'delivered'] as const;
 export type OrderStage = (typeof ORDER_STAGES)[number];
 
 const STATUS_RANK: Record<OrderStatus, number> = {
@@ -42,6 +42,20 @@ export function stageRank(s: OrderStage): number {
 export function isTerminalStatus(s: OrderStatus): boolean {
   return STATUS_RANK[s] === 5;
 }
+
+/** The platform's refund / after-sales state of the order: requested (退款中) until refunded, rejected or withdrawn. */
+export const REFUND_STATUSES = ['requested', 'refunded', 'rejected', 'withdrawn'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+/** Why a platform says an order must not ship yet (shop-platforms.md §7.2). */
+export type HoldReason =
+  | 'risk_review'
+  | 'group_pending'
+  | 'presale_unpaid'
+  | 'address_change'
+  | 'refund_pending'
+  | 'intercept'
+  | 'platform_hold';
 
 export interface OrderItem {
   sku: string;
@@ -85,4 +99,13 @@ export interface Order {
   /** Presale balance deadline; past it with paid < total is a payment exception. */
   balanceDueAt?: string;
   logistics: { intercepted: boolean; carrier?: string; trackingNo?: string };
+  /** Event times as the platform gives them (ISO 8601 with offset); stored in orders.paid_at, ship_by_at, shipped_at. */
+  paidAt?: string;
+  /** The platform's promised ship-by time (Douyin exp_ship_time, Pinduoduo last_ship_time …). */
+  shipBy?: string;
+  shippedAt?: string;
+  /** The platform's refund / after-sales state; absent on a whole order means none. */
+  refund?: { status: RefundStatus; at?: string };
+  /** The platform says the order must not ship yet. */
+  holdReason?: HoldReason;
 }

@@ -1,3 +1,6 @@
+import type { MessageRef } from '../message';
+import type { SlaClock } from '../sla/due';
+
 /**
  * The rule set's shape as the pure rule engine sees it (already validated and defaulted by config).
  * Money thresholds are decimal strings, like order amounts.
@@ -19,6 +22,8 @@ export interface ExceptionRoute {
   claimMinutes: number;
   /** Minutes until an unresolved exception escalates to the manager. */
   resolveMinutes: number;
+  /** How the minutes are counted: round the clock (`wall`, the default) or in the team's working time. */
+  clock?: SlaClock;
 }
 
 export interface RulesConfig {
@@ -54,18 +59,23 @@ export interface DetectedException {
   type: string;
   /** The rule that fired, e.g. `vague_address.landmark`. */
   rule: string;
-  /** Human-readable reason shown on the card, e.g. `地址仅有地标"小区门口"，无门牌号`. */
-  reason: string;
+  /**
+   * Why, as message keys (one per sub-rule that fired), rendered per locale by src/present:
+   * e.g. `[{ key: 'reason.vague_address.landmark', params: { landmark: '小区门口' } }]`.
+   */
+  reasons: MessageRef[];
   team: string;
   severity: Severity;
   claimMinutes: number;
   resolveMinutes: number;
+  clock?: SlaClock;
 }
 
 export interface RuleTrace {
   rule: string;
   fired: boolean;
-  detail: string;
+  /** Why it fired or not, as a message key (rendered by `orderops rules test`). */
+  detail: MessageRef;
 }
 
 export interface Classification {

@@ -20,6 +20,8 @@ export interface PlannedNotification {
   /** Earliest delivery (a channel's window); undefined = now. */
   notBefore?: Date;
   unrouted?: string;
+  /** Outside every shift, not critical: recorded, not sent; the next shift's handoff card summarises it. */
+  heldUntil?: Date;
 }
 
 export interface PlanInput {
@@ -32,14 +34,24 @@ export interface PlanInput {
   rules: ChannelRules;
   timezone: string;
   now: Date;
+  /** Outside every shift for a critical exception: level 1 rings too (Feishu 加急 where enabled). */
+  page?: boolean;
+  /** Outside every shift, not critical: hold every notification until the next shift opens. */
+  holdUntil?: Date | null;
 }
 
 /**
- * Who is told what at an escalation. Level 1: the team's supervisors are mentioned on the card and
- * get a direct message. Level 2: managers get a direct message, an email and an SMS (Feishu 加急
+ * Who is told what at an escalation. Level 1: the person on call (else the team's supervisors) is
+ * mentioned on the card and gets a direct message (and, paged off shift, Feishu 加急). Level 2: managers get a direct message, an email and an SMS (Feishu 加急
  * too). A missing person, address or phone becomes an `unrouted` entry with the reason.
  */
 export function planEscalation(p: PlanInput): PlannedNotification[] {
+  const planned = plan(p);
+  const hold = p.holdUntil;
+  return hold ? planned.map((n) => (n.unrouted ? n : { ...n, heldUntil: hold })) : planned;
+}
+
+function plan(p: PlanInput): PlannedNotification[] {
   const out: PlannedNotification[] = [];
   const who = p.level === 1 ? 'supervisor' : 'manager';
   if (p.recipients.length === 0) {
@@ -48,7 +60,11 @@ export function planEscalation(p: PlanInput): PlannedNotification[] {
   if (p.level === 1) out.push({ channel: 'card_mention', recipientId: null });
   for (const r of p.recipients) {
     for (const platform of p.platforms) out.push({ channel: 'chat_dm', platform, recipientId: r.id });
-    if (p.level === 1) continue;
+    const ring = p.rules.feishuUrgent && p.platforms.includes('feishu') && r.feishuOpenId;
+    if (p.level === 1) {
+      if (p.page && ring) out.push({ channel: 'feishu_urgent', platform: 'feishu', recipientId: r.id });
+      continue;
+    }
     if (p.rules.feishuUrgent && p.platforms.includes('feishu') && r.feishuOpenId) {
       out.push({ channel: 'feishu_urgent', platform: 'feishu', recipientId: r.id });
     }

@@ -1,19 +1,8 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { ChatDeliveryError } from '../../domain/errors';
+import type { Mailer } from '../../domain/notify/ports';
 
-export interface Email {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  /** Extra headers, e.g. X-Orderops-Order so mail rules can file it. */
-  headers?: Record<string, string>;
-}
-
-export interface Mailer {
-  send(email: Email): Promise<{ messageId: string }>;
-  close(): void;
-}
+export type { Email, Mailer } from '../../domain/notify/ports';
 
 /** SMTP through nodemailer (SMTP_URL). Transient SMTP failures (4xx, connection) are retried by the job. */
 export function smtpMailer(url: string, from: string): Mailer {

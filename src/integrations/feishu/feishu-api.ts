@@ -149,6 +149,25 @@ export class FeishuApi {
     return sent(res.data, 'message.reply', chatId ?? '');
   }
 
+  /**
+   * A card in a group that only `openId` sees ("仅对你可见"): `POST /open-apis/ephemeral/v1/send`
+   * (no SDK wrapper). Normal groups only: a topic group, a p2p chat or a card the endpoint does not
+   * take answer an error, and the caller falls back to a direct message.
+   */
+  async ephemeral(chatId: string, openId: string, card: object): Promise<string> {
+    await this.pacer.wait('app', FEISHU_PACE.appMs);
+    await this.pacer.wait(`to:${chatId}`, FEISHU_PACE.chatMs);
+    const res = await this.call('ephemeral.send', () =>
+      this.client.request<{ code?: number; msg?: string; data?: { message_id?: string } }>({
+        url: '/open-apis/ephemeral/v1/send',
+        method: 'POST',
+        data: { chat_id: chatId, open_id: openId, msg_type: 'interactive', card },
+      }),
+    );
+    if (!res.data?.message_id) throw new FeishuApiError('transient', undefined, 200, 'feishu ephemeral.send answered without data.message_id');
+    return res.data.message_id;
+  }
+
   /** Replace a card the bot sent (the card must declare `update_multi`). */
   async patch(messageId: string, content: string): Promise<void> {
     await this.pacer.wait('app', FEISHU_PACE.appMs);

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { TeamSettings } from '../../config/settings';
 import { ChatDeliveryError } from '../../domain/errors';
-import type { Card, ChatPort, Notice, PostedMessage } from '../../domain/ports';
+import type { Card, ChatPort, Clock, Notice, PostedMessage } from '../../domain/ports';
+import type { Locale } from '../../present/i18n';
+import { feishuCard, feishuMention, feishuNotice } from './feishu-card';
 import type { Staff } from '../../domain/staff';
 import type { FeishuApi } from './feishu-api';
 import { FeishuApiError } from './feishu-errors';
@@ -11,12 +13,10 @@ export interface FeishuPortDeps {
   teams: Record<string, TeamSettings>;
   /** FEISHU_CHAT_ID: where a team without its own `feishu_chat` goes. */
   fallbackChatId?: string;
-  /** Card JSON 2.0 for a card (rendered by the bot layer from the shared texts). */
-  renderCard(card: Card): object;
-  /** Card JSON 2.0 for a short notice to one person. */
-  renderNotice(notice: Notice): object;
-  /** Card JSON 2.0 mentioning people, with a notice. */
-  renderMention(people: Staff[], notice: Notice): object;
+  /** Cards, notices and mentions are laid out here (feishu-card.ts) from the shared texts of src/present. */
+  locale: Locale;
+  timezone: string;
+  clock: Clock;
 }
 
 /**
@@ -54,14 +54,14 @@ export class FeishuPort implements ChatPort {
     const repost = this.reposts.get(card.key);
     const uuid = cardUuid(repost ? `${card.key}\u0000${repost}` : card.key, channel);
     const sent = await delivery(() =>
-      this.deps.api.send({ type: 'chat_id', id: channel }, { msgType: 'interactive', content: JSON.stringify(this.deps.renderCard(card)), uuid }),
+      this.deps.api.send({ type: 'chat_id', id: channel }, { msgType: 'interactive', content: JSON.stringify(feishuCard(card, this.deps)), uuid }),
     );
     return { channel: sent.chatId || channel, messageId: sent.messageId };
   }
 
   async updateCard(message: PostedMessage, card: Card): Promise<void> {
     try {
-      await delivery(() => this.deps.api.patch(message.messageId, JSON.stringify(this.deps.renderCard(card))));
+      await delivery(() => this.deps.api.patch(message.messageId, JSON.stringify(feishuCard(card, this.deps))));
     } catch (e) {
       if (e instanceof ChatDeliveryError && e.kind === 'gone') {
         this.reposts.set(card.key, Date.now());
@@ -95,7 +95,7 @@ export class FeishuPort implements ChatPort {
    * those with an open_id, their names otherwise.
    */
   async mentionOnCard(message: PostedMessage, people: Staff[], notice: Notice): Promise<void> {
-    const card = this.deps.renderMention(people, notice);
+    const card = feishuMention(people, notice, this.deps.locale);
     await delivery(() => this.deps.api.reply(message.messageId, { msgType: 'interactive', content: JSON.stringify(card) }, message.channel));
   }
 
@@ -116,7 +116,7 @@ export class FeishuPort implements ChatPort {
   }
 
   private noticeMessage(notice: Notice): { msgType: string; content: string } {
-    return { msgType: 'interactive', content: JSON.stringify(this.deps.renderNotice(notice)) };
+    return { msgType: 'interactive', content: JSON.stringify(feishuNotice(notice, this.deps.locale)) };
   }
 }
 

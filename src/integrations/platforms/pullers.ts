@@ -1,10 +1,9 @@
 import type { PlatformsConfig } from '../../config';
 import type { ShopSettings, ShopSource } from '../../domain/reconcile/shop';
-import type { TimeWindow } from './common/china-time';
 import type { HttpOptions } from './common/http-client';
 import { PlatformApiError } from './common/http-client';
-import type { MapResult, PullPage } from './common/platform-order';
-import type { IncomingOrder } from '../../db/order-writes';
+import type { MapResult } from './common/platform-order';
+import type { IncomingOrder, Puller, PullerFor, PullerResult } from '../../domain/platforms/ports';
 import { fetchDouyinOrder, type DouyinApiOptions } from './douyin/api-client';
 import { mapDouyinOrder } from './douyin/order-map';
 import { fetchTaobaoTrade, type TaobaoPullOptions } from './taobao/pull';
@@ -17,23 +16,7 @@ import { pullPddOrders } from './pinduoduo/pull';
 import { pullShopifyOrders, type ShopifyPullOptions } from './shopify/pull';
 import { pullTaobaoOrders } from './taobao/pull';
 
-/**
- * One shop's order list, ready to pull: every order updated in a window, page by page (each pull
- * client cuts the window into its platform's maximum span and pages in the order its platform
- * advises — Douyin 30 min ascending, Taobao one day and PDD 30 min from the last page back,
- * Shopify cursor pages, JD pages 1…n).
- */
-export interface Puller {
-  source: ShopSource;
-  pull(window: TimeWindow): AsyncGenerator<PullPage>;
-  /** How far back the platform's list API serves orders, when it limits it. */
-  maxLookbackDays?: number;
-  /**
-   * One order, whole, by its id: what a thin push (a status message) is followed by. Platforms whose
-   * pushes are complete, or whose detail API is not wired, leave it out.
-   */
-  fetch?(externalId: string): Promise<IncomingOrder>;
-}
+export type { Puller, PullerFor, PullerResult } from '../../domain/platforms/ports';
 
 /** A fetched order that does not map is not retried: the platform would answer the same. */
 function mapped(source: string, raw: unknown, map: (o: Record<string, unknown>) => MapResult): IncomingOrder {
@@ -42,13 +25,10 @@ function mapped(source: string, raw: unknown, map: (o: Record<string, unknown>) 
   return { order: r.order, raw };
 }
 
-export type PullerResult = { ok: true; puller: Puller } | { ok: false; reason: string };
 
 /** Extra options for every client (an injected fetch or clock in tests). */
 export type PullerHttp = HttpOptions & { now?: () => Date };
 
-/** Resolves a configured shop to its puller (a fake in tests). */
-export type PullerFor = (shop: ShopSettings) => PullerResult;
 
 const APP_ENV: Record<ShopSource, string> = {
   douyin: 'DOUYIN_APP_KEY and DOUYIN_APP_SECRET',

@@ -2,12 +2,9 @@ import type { IncomingOrder, WriteResult } from '../../db/order-writes';
 
 export type VerifyResult = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'mismatch' | 'not_configured' };
 
-export interface ItemError {
-  /** Position in a posted array; absent for a single order. */
-  index?: number;
-  field: string;
-  message: string;
-}
+import type { ItemError } from '../../domain/platforms/ports';
+
+export type { ItemError } from '../../domain/platforms/ports';
 
 export type ParseOutcome = { ok: true; orders: IncomingOrder[] } | { ok: false; errors: ItemError[] };
 

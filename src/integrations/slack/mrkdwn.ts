@@ -1,15 +1,16 @@
+import { neutralise } from '../../present/neutralise';
 import type { PlatformFormat } from '../../present/cards/card-texts';
 import { t, type Locale } from '../../present/i18n';
 import type { StaffRef } from '../../domain/cards/exception-card';
 import type { Notice } from '../../domain/ports';
 
 /**
- * Make untrusted text inert in Slack markup: `&`, `<` and `>` become entities, so `<!channel>`,
+ * Make untrusted text inert in Slack markup (neutralised first: no bidi tricks, controls or ANSI escapes): `&`, `<` and `>` become entities, so `<!channel>`,
  * `<@U123>` and `<https://x|label>` show as text and never mention or link. Nothing else is
  * encoded (Slack decodes only these three).
  */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return neutralise(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;

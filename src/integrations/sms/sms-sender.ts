@@ -3,18 +3,9 @@ import type { SmsConfig } from '../../config';
 import { ChatDeliveryError } from '../../domain/errors';
 import { aliyunEncode, aliyunSignature } from './aliyun-sign';
 
-export interface SmsMessage {
-  to: string;
-  /** The full text (Twilio, webhook). */
-  text: string;
-  /** Template variables (Aliyun sends a pre-approved template with these). */
-  params: Record<string, string>;
-}
+import type { SmsSender } from '../../domain/notify/ports';
 
-export interface SmsSender {
-  readonly provider: string;
-  send(m: SmsMessage): Promise<{ id: string }>;
-}
+export type { SmsMessage, SmsSender } from '../../domain/notify/ports';
 
 /** One provider adapter per SMS_PROVIDER; provider errors become typed delivery errors. */
 export function smsSender(cfg: SmsConfig, now: () => Date = () => new Date()): SmsSender {

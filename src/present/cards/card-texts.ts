@@ -1,11 +1,18 @@
-import type { ExceptionCard } from '../../domain/cards/exception-card';
+import { CARD_LIMITS, type ExceptionCard } from '../../domain/cards/exception-card';
+import { truncate } from '../../domain/privacy/mask';
+import { renderReasons } from '../i18n/message';
 import type { BacklogCard } from '../../domain/cards/backlog-card';
 import type { Card } from '../../domain/ports';
 import type { SilenceCard } from '../../domain/cards/silence-card';
-import type { DigestCard } from '../../domain/cards/digest-card';
+import { DIGEST_REASON_CHARS, type DigestCard } from '../../domain/cards/digest-card';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
 import { consistencyCardTexts, lowStockCardTexts, priceCardTexts } from './inventory-card-texts';
 import { reconcileCardTexts } from './reconcile-card-texts';
+import { formatDue } from '../calendar/calendar-texts';
+import { handoffCardTexts } from './handoff-card-texts';
+import { formatAge } from './format-age';
+
+export { formatAge } from './format-age';
 import { formatTime, t, typeLabel, type Locale, type Vars } from '../i18n';
 import type { PlatformFormat, RenderOptions, CardButton, CardTexts } from './card-types';
 
@@ -52,20 +59,23 @@ export function exceptionCardTexts(card: ExceptionCard, opts: RenderOptions, fmt
   const fields = [
     { key: 'order', label: tt('field.order'), value: e(o.externalId) },
     { key: 'shop', label: tt('field.shop'), value: e([o.shop, o.channel].filter(Boolean).join(' / ')) || none },
-    { key: 'reason', label: tt('field.reason'), value: e(card.reason) },
+    { key: 'reason', label: tt('field.reason'), value: e(truncate(renderReasons(locale, card.reasons), CARD_LIMITS.reason)) },
     { key: 'amount', label: tt('field.amount'), value: tt('value.amount', { total: e(o.total), currency: e(o.currency), paid: e(o.paid ?? ''), partial }) },
     { key: 'items', label: tt('field.items'), value: items.join('\n') },
     { key: 'buyer', label: tt('field.buyer'), value: e(o.buyer) || none },
     { key: 'phone', label: tt('field.phone'), value: e(o.phone) || none },
     { key: 'address', label: tt('field.address'), value: e(o.address) || none },
     { key: 'remark', label: tt('field.remark'), value: e(o.remark) || none },
-    { key: 'due', label: tt('field.due'), value: tt('value.due', { claimDue: time(card.claimDueAt), resolveDue: time(card.resolveDueAt) }) },
+    { key: 'due', label: tt('field.due'), value: dueValue(card, locale, timezone, now) },
   ];
   if (o.tags.length > 0) fields.splice(1, 0, { key: 'tags', label: tt('field.tags'), value: e(o.tags.join(', ')) });
   const esc = card.escalation;
   if (esc.notified.length > 0 || esc.unrouted.length > 0) {
     const lines = [];
-    if (esc.notified.length > 0) lines.push(tt('value.notified', { sent: e(esc.notified.join('; ')) }));
+    if (esc.notified.length > 0) {
+      const sent = esc.notified.map((n) => tt('notify.person', { name: e(n.name), channels: n.channels.map((c) => channelLabel(locale, c)).join(', ') }));
+      lines.push(tt('value.notified', { sent: sent.join('; ') }));
+    }
     if (esc.unrouted.length > 0) lines.push(tt('value.unrouted', { reasons: e(esc.unrouted.join('; ')) }));
     fields.push({ key: 'escalation', label: tt('field.escalation'), value: lines.join('\n') });
   }
@@ -88,6 +98,16 @@ export function exceptionCardTexts(card: ExceptionCard, opts: RenderOptions, fmt
   };
 }
 
+/** "截止 周一 09:30 前认领 · 周一 10:00 前解决（工作时间）": due times in the team's zone, with the weekday. */
+function dueValue(card: ExceptionCard, locale: Locale, timezone: string, now: Date): string {
+  const zone = card.dueZone ?? timezone;
+  return t(locale, 'calendar.due.value', {
+    claimDue: formatDue(card.claimDueAt, zone, locale, now),
+    resolveDue: formatDue(card.resolveDueAt, zone, locale, now),
+    business: card.slaClock === 'business' ? t(locale, 'calendar.due.business') : '',
+  });
+}
+
 /** The texts of any card kind: renderers call this and lay out the result. */
 export function cardTexts(card: Card, opts: RenderOptions, fmt: PlatformFormat): CardTexts {
   switch (card.kind) {
@@ -107,6 +127,8 @@ export function cardTexts(card: Card, opts: RenderOptions, fmt: PlatformFormat):
       return silenceCardTexts(card, opts, fmt);
     case 'digest':
       return digestCardTexts(card, opts, fmt);
+    case 'handoff':
+      return handoffCardTexts(card, opts, fmt);
   }
 }
 
@@ -132,7 +154,7 @@ export function digestCardTexts(card: DigestCard, opts: RenderOptions, fmt: Plat
       key: 'newest',
       label: t(locale, 'digest.field.newest', { shown: card.newest.length, members: card.members }),
       value: card.newest.map((l) => t(locale, 'digest.item', {
-        orderId: e(l.externalId), source: e(l.source), shop: e(l.shop), reason: e(l.reason), time: time(l.at),
+        orderId: e(l.externalId), source: e(l.source), shop: e(l.shop), reason: e(truncate(renderReasons(locale, l.reasons), DIGEST_REASON_CHARS)), time: time(l.at),
         done: l.status === 'resolved', claimed: l.status === 'claimed' || l.status === 'escalated',
       })).join('\n'),
     });
@@ -172,16 +194,15 @@ export function silenceCardTexts(card: SilenceCard, opts: RenderOptions, fmt: Pl
   };
 }
 
-/** A duration as people say it: 45 分钟 / 2 小时 5 分钟 (zh-CN) or 45 min / 2 h 5 min (en). */
-export function formatAge(ms: number, locale: Locale): string {
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  if (locale === 'zh-CN') return h > 0 ? `${h} 小时 ${m} 分钟` : `${m} 分钟`;
-  return h > 0 ? `${h} h ${m} min` : `${m} min`;
+/** One listed order of a backlog card, with its time left to ship-by (or how late it is). */
+function backlogItem(o: BacklogCard['oldest'][number], now: Date, locale: Locale, e: (s: string) => string, age: string): string {
+  if (!o.shipBy) return t(locale, 'backlog.item', { orderId: e(o.externalId), source: e(o.source), age });
+  const ms = new Date(o.shipBy).getTime() - now.getTime();
+  const left = ms >= 0 ? t(locale, 'signal.backlog.left', { left: formatAge(ms, locale) }) : t(locale, 'signal.backlog.late', { late: formatAge(-ms, locale) });
+  return t(locale, 'signal.backlog.item', { orderId: e(o.externalId), source: e(o.source), age, left });
 }
 
-/** The backlog card's strings: no buttons, the oldest few orders listed. */
+/** The backlog card's strings: no buttons, the most urgent few orders listed. */
 export function backlogCardTexts(card: BacklogCard, opts: RenderOptions, fmt: PlatformFormat): CardTexts {
   const { locale, timezone } = opts;
   const now = opts.now ?? new Date();
@@ -192,7 +213,7 @@ export function backlogCardTexts(card: BacklogCard, opts: RenderOptions, fmt: Pl
     ? t(locale, 'backlog.status.open', { count: card.count, stage: e(stage), minutes: card.thresholdMinutes, age: age(card.oldestAt) })
     : t(locale, 'backlog.status.cleared', { time: card.clearedAt ? formatTime(card.clearedAt, timezone, locale, now) : '', peak: card.peak });
   const fields = card.status === 'open' && card.oldest.length > 0
-    ? [{ key: 'oldest', label: t(locale, 'backlog.field.oldest'), value: card.oldest.map((o) => t(locale, 'backlog.item', { orderId: e(o.externalId), source: e(o.source), age: age(o.since) })).join('\n') }]
+    ? [{ key: 'oldest', label: t(locale, 'backlog.field.oldest'), value: card.oldest.map((o) => backlogItem(o, now, locale, e, age(o.since))).join('\n') }]
     : [];
   fields.push({ key: 'since', label: t(locale, 'backlog.field.since'), value: formatTime(card.openedAt, timezone, locale, now) });
   return {
@@ -204,4 +225,11 @@ export function backlogCardTexts(card: BacklogCard, opts: RenderOptions, fmt: Pl
     fields,
     buttons: [],
   };
+}
+
+/** A notification channel's short label (`dm` → DM, `feishu_urgent` → 加急 / urgent); unknown ids as they are. */
+function channelLabel(locale: Locale, channel: string): string {
+  const key = `notify.channel.${channel}`;
+  const label = t(locale, key);
+  return label === key ? channel : label;
 }

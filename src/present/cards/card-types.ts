@@ -3,6 +3,13 @@ import type { ExceptionActionId } from '../../domain/exceptions/exception';
 import type { CardDecisionAction } from '../../domain/inventory/price-change';
 import type { Locale } from '../i18n';
 
+/**
+ * A button that decides on a whole card: the price card's (approve, reject, retry, push now), the
+ * report's 推送主数据 per deviation, or offering a handoff's claims (`handoff.offer`, value.requestId =
+ * the handoff id).
+ */
+export type DecisionActionId = CardDecisionAction | 'handoff.offer';
+
 /** How one platform writes text: escaping for its markup and mentioning a staff member. */
 export interface PlatformFormat {
   /** Make untrusted text inert in this platform's markup (no mentions, no links). */
@@ -38,7 +45,7 @@ export interface CardTexts {
    * Price approval buttons (price.approve / price.reject). A click must send back `value` with the
    * action id; the front calls decidePriceChange (see actions/inventory/price-changes.ts).
    */
-  decisionButtons?: { action: CardDecisionAction; label: string; style: CardButton['style']; value: { requestId: number; version: number } }[];
+  decisionButtons?: { action: DecisionActionId; label: string; style: CardButton['style']; value: { requestId: number; version: number } }[];
   /** Link buttons (the consistency report's "list more" → its CSV). */
   links?: { label: string; url: string }[];
 }

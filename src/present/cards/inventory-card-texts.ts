@@ -1,6 +1,6 @@
 import type { ConsistencyCard, DeviationLine, LowStockCard, PriceCard, PricePushLine } from '../../domain/inventory/cards';
 import { formatPercent } from '../../domain/inventory/consistency';
-import { toCents } from '../../domain/inventory/money';
+import { percentChange } from '../../domain/money';
 import { formatTime, t, type Locale, type Vars } from '../i18n';
 import type { CardTexts, PlatformFormat, RenderOptions } from './card-types';
 
@@ -133,11 +133,8 @@ export function consistencyCardTexts(card: ConsistencyCard, opts: RenderOptions,
 }
 
 function priceChange(oldPrice: string | null, newPrice: string): string {
-  const o = oldPrice !== null ? toCents(oldPrice) : null;
-  const n = toCents(newPrice);
-  if (o === null || n === null || o === 0n) return '';
-  const pct = Math.round(Number(((n - o) * 10_000n) / o)) / 100;
-  return signed(String(pct)) + '%';
+  const pct = oldPrice !== null ? percentChange(oldPrice, newPrice) : null;
+  return pct === null ? '' : signed(String(pct)) + '%';
 }
 
 /** A platform's name as people say it (抖音, 京东 …); an unknown platform shows as written. */

@@ -129,7 +129,7 @@ export const en: Record<string, string> = {
   'stage.pending': 'awaiting review',
   'stage.reviewed': 'awaiting print',
   'stage.printed': 'awaiting packing',
-  'stage.packed': 'awaiting shipment',
+  'stage.packed': 'awaiting weighing or shipment',
   'inventory.lowstock.title': 'Low stock · {{sku}}{{#if name}} {{name}}{{/if}}',
   'inventory.lowstock.status.open': '⚠️ {{available}} available, under the threshold of {{threshold}} (lowest {{lowest}})',
   'inventory.lowstock.status.cleared': '✅ Restocked {{time}} ({{available}} available)',

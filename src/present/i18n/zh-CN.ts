@@ -129,7 +129,7 @@ export const zhCN: Record<string, string> = {
   'stage.pending': '待审核',
   'stage.reviewed': '待打印',
   'stage.printed': '待打包',
-  'stage.packed': '待发货',
+  'stage.packed': '待称重/发货',
   'inventory.lowstock.title': '库存预警 · {{sku}}{{#if name}} {{name}}{{/if}}',
   'inventory.lowstock.status.open': '⚠️ 可售 {{available}} 件，低于预警线 {{threshold}} 件（最低 {{lowest}} 件）',
   'inventory.lowstock.status.cleared': '✅ 已补货 {{time}}（可售 {{available}} 件）',

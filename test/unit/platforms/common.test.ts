@@ -1,5 +1,4 @@
 import { parseJsonLossless, quoteUnsafeIntegers } from '../../../src/integrations/platforms/common/lossless-json';
-import { fenToYuan, subtractYuan, toYuan, unitPriceFromFen } from '../../../src/integrations/platforms/common/money';
 import { formatGmt8, gmt8ToIso, isoOrUndefined, splitWindow, unixToIso } from '../../../src/integrations/platforms/common/china-time';
 
 describe('parseJsonLossless', () => {
@@ -17,23 +16,6 @@ describe('parseJsonLossless', () => {
     const t = '{"a": [1, 2, "3"]}';
     expect(quoteUnsafeIntegers(t)).toBe(t);
     expect(() => parseJsonLossless('{"id":12345678901234567890')).toThrow();
-  });
-});
-
-describe('money', () => {
-  it.each<[unknown, string | null]>([
-    [59900, '599.00'], ['63800', '638.00'], [5, '0.05'], [0, '0.00'], [-150, '-1.50'],
-    ['900719925474099312', '9007199254740993.12'], [1.5, null], ['12.3', null], [undefined, null],
-  ])('fenToYuan(%p) = %p', (v, expected) => expect(fenToYuan(v)).toBe(expected));
-  it.each<[unknown, string | null]>([
-    ['128.50', '128.50'], ['12.5', '12.50'], [119.9, '119.90'], [9.9, '9.90'], [2999, '2999.00'], ['007.10', '7.10'],
-    ['1.230', '1.23'], ['1.234', null], [0.1 + 0.2, null], ['abc', null], [null, null],
-  ])('toYuan(%p) = %p', (v, expected) => expect(toYuan(v)).toBe(expected));
-  it('subtracts exactly and divides only into whole fen', () => {
-    expect(subtractYuan('0.30', '0.10')).toBe('0.20');
-    expect(subtractYuan('100.00', '60.00')).toBe('40.00');
-    expect(unitPriceFromFen(3900, 3)).toBe('13.00');
-    expect(unitPriceFromFen(1000, 3)).toBeUndefined();
   });
 });
 

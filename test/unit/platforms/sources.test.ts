@@ -87,6 +87,6 @@ describe('shopify source', () => {
   });
 
   it('acknowledges topics that are not orders without storing anything', () => {
-    expect(src.parse({}, ctx('{"order_id":1}', { 'x-shopify-topic': 'refunds/create' }))).toEqual({ ok: true, orders: [] });
+    expect(src.parse({}, ctx('{"id":1}', { 'x-shopify-topic': 'orders/delete' }))).toEqual({ ok: true, orders: [] });
   });
 });

@@ -26,7 +26,7 @@ export function registerFixAddressView(app: App, deps: SlackDeps): void {
       },
     );
     if (!result.ok) {
-      if (result.fieldErrors) await ack({ response_action: 'errors', errors: addressErrors(result.fieldErrors) });
+      if (result.fieldErrors) await ack({ response_action: 'errors', errors: addressErrors(result.fieldErrors, deps.locale) });
       else await ack({ response_action: 'update', view: noticeModal(deps.locale, noticeText(deps.locale, result.notice)) });
       return;
     }

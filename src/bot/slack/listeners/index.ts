@@ -8,6 +8,7 @@ import { registerOrderCommand } from './order-command';
 import { registerOrderopsCommand } from './orderops-command';
 import { registerPriceActions } from './price-actions';
 import { registerPriceCommand } from './price-command';
+import { registerHandoffActions } from './handoff-actions';
 
 /** Every listener, the same for the HTTP receiver and Socket Mode. */
 export function registerListeners(app: App, deps: SlackDeps): void {
@@ -18,5 +19,6 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerOrderopsCommand(app, deps);
   registerPriceActions(app, deps);
   registerPriceCommand(app, deps);
+  registerHandoffActions(app, deps);
   registerAppMention(app, deps);
 }

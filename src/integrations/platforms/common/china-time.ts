@@ -61,3 +61,16 @@ export const windowIso = (w: TimeWindow): { since: string; until: string } => ({
   since: w.since.toISOString(),
   until: w.until.toISOString(),
 });
+
+/** The earliest of several ISO times (the tightest promise when sub-orders each have one). */
+export function earliestIso(times: (string | undefined)[]): string | undefined {
+  let best: string | undefined;
+  for (const t of times) if (t && (best === undefined || Date.parse(t) < Date.parse(best))) best = t;
+  return best;
+}
+
+/** An ISO time plus whole days, kept in GMT+8 wall-clock form. */
+export function addDaysIso(iso: string, days: number): string | undefined {
+  const ms = Date.parse(iso) + days * 86_400_000;
+  return Number.isFinite(ms) ? new Date(ms + GMT8_MS).toISOString().replace(/\.\d{3}Z$/, '+08:00') : undefined;
+}

@@ -1,17 +1,9 @@
 import { parseJsonLossless } from './lossless-json';
 import type { Order, OrderStage, OrderStatus } from '../../../domain/orders/order';
-import type { IncomingOrder } from '../../../db/order-writes';
+import type { IncomingOrder } from '../../../domain/platforms/ports';
 import type { ItemError } from '../source';
 
-/** Why a platform says an order must not ship yet (shop-platforms.md §7.2). */
-export type HoldReason =
-  | 'risk_review'
-  | 'group_pending'
-  | 'presale_unpaid'
-  | 'address_change'
-  | 'refund_pending'
-  | 'intercept'
-  | 'platform_hold';
+export type { HoldReason } from '../../../domain/orders/order';
 
 /**
  * The internal order plus what the platforms add. The extra fields travel in `orders.data` (jsonb)
@@ -20,16 +12,11 @@ export type HoldReason =
 export interface PlatformOrder extends Order {
   /** The platform's own status code(s) as sent, e.g. "105", "WAIT_SELLER_SEND_GOODS", "1/1/confirm=1". */
   platformStatus: string;
-  holdReason?: HoldReason;
   /** Facts without a status of their own: partially_shipped, partially_refunded, address_changed … */
   flags: string[];
   /** Built from a thin push message, not a full order: items, amounts and address may be missing. */
   partial?: boolean;
-  paidAt?: string;
-  shippedAt?: string;
   finishedAt?: string;
-  /** Promised ship-by time. */
-  shipBy?: string;
   /** Seller's flag colour 0–5 where the platform has one. */
   sellerFlag?: number;
   /** Receiver ciphertexts / open addressee id, kept exactly as given (never decrypted here). */
@@ -62,19 +49,7 @@ export function statusOf(s: PlatformStage): { status: OrderStatus; stage?: Order
 
 export type MapResult = { ok: true; order: PlatformOrder } | { ok: false; errors: ItemError[] };
 
-/** A page of pulled orders: what mapped, and what did not (reported, never silently dropped). */
-export interface PullPage {
-  /** The sub-window this page belongs to; a caller may checkpoint after its last page. */
-  window: { since: string; until: string };
-  /** The platform's page number as requested. */
-  page: number;
-  /** True on the last page requested for this window. */
-  lastOfWindow: boolean;
-  orders: IncomingOrder[];
-  errors: ItemError[];
-  /** The platform's count for the window, when it reports one. */
-  total?: number;
-}
+export type { PullPage } from '../../../domain/platforms/ports';
 
 // Small readers for untyped platform JSON.
 export type Json = Record<string, unknown>;

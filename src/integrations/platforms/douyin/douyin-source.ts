@@ -1,4 +1,4 @@
-import type { IncomingOrder } from '../../../db/order-writes';
+import type { IncomingOrder } from '../../../domain/platforms/ports';
 import type { ItemError, OrderSource } from '../source';
 import { header } from '../common/headers';
 import { parseJsonLossless } from '../common/lossless-json';

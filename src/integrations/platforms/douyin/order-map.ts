@@ -1,6 +1,6 @@
 import type { ItemError } from '../source';
 import { unixToIso } from '../common/china-time';
-import { fenToYuan, unitPriceFromFen } from '../common/money';
+import { fenToYuan, unitPriceFromFen } from '../../../domain/money';
 import {
   arr, compact, int, obj, statusOf, str, type HoldReason, type Json, type MapResult, type PlatformOrder, type PlatformStage,
 } from '../common/platform-order';

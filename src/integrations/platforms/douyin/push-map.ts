@@ -1,7 +1,7 @@
 import type { ItemError } from '../source';
 import { unixToIso } from '../common/china-time';
 import { parseJsonLossless } from '../common/lossless-json';
-import { fenToYuan } from '../common/money';
+import { fenToYuan } from '../../../domain/money';
 import { compact, int, isObj, obj, statusOf, str, type Json, type PlatformOrder, type PlatformStage } from '../common/platform-order';
 import { cipher, douyinStage, regionName } from './order-map';
 
@@ -96,6 +96,8 @@ export function mapDouyinPush(m: DouyinMessage, receivedAt: string): PushMapResu
       Object.assign(extra, tag === '105' ? receiver(d.receiver_msg) : {}, { flags: [s.flag], holdReason: s.hold });
       if (tag === '113') Object.assign(extra, { sellerRemark: str(d.remark) ?? '', sellerFlag: int(d.star) });
       eventTime = unixToIso(d.update_time ?? d.apply_time ?? d.agree_time ?? d.success_time);
+      // After-sale messages: 200 RefundCreated / 201 RefundAgreed are a refund in progress, 206 is done.
+      if (tag === '200' || tag === '201' || tag === '206') extra.refund = compact({ status: tag === '206' ? ('refunded' as const) : ('requested' as const), at: eventTime });
     }
   }
 

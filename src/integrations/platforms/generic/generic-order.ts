@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ORDER_STAGES, ORDER_STATUSES, type Order } from '../../../domain/orders/order';
+import { instantProblem } from '../../../domain/orders/storable';
+import { ORDER_STAGES, ORDER_STATUSES, REFUND_STATUSES, type Order } from '../../../domain/orders/order';
 
 /** The documented generic order format (PRODUCT.md). Unknown fields are kept, not rejected. */
 const money = z
@@ -7,7 +8,9 @@ const money = z
   .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
   .refine((v) => /^-?\d{1,12}(\.\d{1,2})?$/.test(v), 'must be a decimal amount such as "599.00"')
   .refine((v) => !v.startsWith('-'), 'must not be negative');
-const isoTime = z.iso.datetime({ offset: true, message: 'must be ISO 8601 with an offset, e.g. 2026-01-08T20:01:02+08:00' });
+const isoTime = z.iso
+  .datetime({ offset: true, abort: true, message: 'must be ISO 8601 with an offset, e.g. 2026-01-08T20:01:02+08:00' })
+  .refine((v) => instantProblem(v) === null, 'must be a time between 1970-01-01 and 9999-12-31');
 const text = (max: number) => z.string().max(max);
 
 const item = z.looseObject({
@@ -44,6 +47,10 @@ export const genericOrderSchema = z.looseObject({
   seller_remark: text(2000).optional(),
   presale: z.boolean().optional(),
   balance_due_at: isoTime.optional(),
+  paid_at: isoTime.optional(),
+  ship_by: isoTime.optional(),
+  shipped_at: isoTime.optional(),
+  refund: z.looseObject({ status: z.enum(REFUND_STATUSES), at: isoTime.optional() }).optional(),
   logistics: z
     .looseObject({ intercepted: z.boolean().optional(), carrier: text(64).optional(), tracking_no: text(64).optional() })
     .optional(),
@@ -93,6 +100,10 @@ export function parseGenericOrder(input: unknown, source = 'generic'): ParseResu
         carrier: g.logistics?.carrier,
         trackingNo: g.logistics?.tracking_no,
       },
+      paidAt: g.paid_at,
+      shipBy: g.ship_by,
+      shippedAt: g.shipped_at,
+      refund: g.refund ? { status: g.refund.status, at: g.refund.at } : undefined,
     },
   };
 }

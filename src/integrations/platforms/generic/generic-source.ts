@@ -1,5 +1,5 @@
 import type { OrderSource, ItemError } from '../source';
-import type { IncomingOrder } from '../../../db/order-writes';
+import type { IncomingOrder } from '../../../domain/platforms/ports';
 import { parseGenericOrder } from './generic-order';
 import { SIGNATURE_HEADER, verifySignature } from './signature';
 

@@ -1,6 +1,6 @@
 import type { ItemError } from '../source';
 import { gmt8ToIso } from '../common/china-time';
-import { toYuan } from '../common/money';
+import { toYuan } from '../../../domain/money';
 import {
   arr, compact, int, obj, statusOf, str, type HoldReason, type Json, type MapResult, type PlatformOrder, type PlatformStage,
 } from '../common/platform-order';

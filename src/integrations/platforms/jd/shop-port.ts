@@ -1,4 +1,4 @@
-import { normalizeMoney } from '../../../domain/inventory/money';
+import { normalizeMoney } from '../../../domain/money';
 import { ShopPushError, type ErrorRule, type ListingPage, type PushTarget, type ShopListing, type ShopPort } from '../../../domain/shop/shop-port';
 import { arr, int, obj, str, type Json } from '../common/platform-order';
 import { need, pushCall } from '../common/push-errors';

@@ -1,6 +1,6 @@
 import type { ItemError } from '../source';
 import { gmt8ToIso } from '../common/china-time';
-import { toYuan } from '../common/money';
+import { toYuan } from '../../../domain/money';
 import {
   arr, compact, int, obj, statusOf, str, type HoldReason, type Json, type MapResult, type PlatformOrder, type PlatformStage,
 } from '../common/platform-order';
@@ -77,11 +77,20 @@ export function mapPddOrder(o: Json, shop?: string): MapResult {
     paidAt: gmt8ToIso(o.confirm_time) ?? gmt8ToIso(o.pay_time),
     shippedAt: gmt8ToIso(o.shipping_time),
     finishedAt: gmt8ToIso(o.receive_time),
-    shipBy: gmt8ToIso(o.last_ship_time),
+    // 预售: the ship time promised on the item page (pre_sale_time) when there is no last_ship_time.
+    shipBy: gmt8ToIso(o.last_ship_time) ?? (int(o.is_pre_sale) === 1 ? gmt8ToIso(o.pre_sale_time) : undefined),
+    refund: pddRefund(int(o.refund_status), gmt8ToIso(o.updated_at)),
     sellerFlag: int(o.remark_tag),
     receiverCipher: cipherOf(o),
   });
   return { ok: true, order };
+}
+
+/** refund_status 2 售后处理中 / 3 退款中 → requested, 4 退款成功 → refunded; 1 (none or closed) → no refund. */
+export function pddRefund(code: number | undefined, at: string | undefined): PlatformOrder['refund'] {
+  if (code === 2 || code === 3) return compact({ status: 'requested' as const, at });
+  if (code === 4) return compact({ status: 'refunded' as const, at });
+  return undefined;
 }
 
 function cipherOf(o: Json): PlatformOrder['receiverCipher'] {

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { parseJsonLossless } from '../common/lossless-json';
 import { compact, isObj, jsonObjectField, obj, str, statusOf, type Json, type PlatformOrder, type PlatformStage } from '../common/platform-order';
 import type { ItemError } from '../source';
+import type { ShopMessage } from '../../../domain/platforms/ports';
+import type { RefundStatus } from '../../../domain/orders/order';
 
 /** A `Common` frame of PDD's message service (§3.1): one message to store, then acknowledge. */
 export interface PmcFrame {
@@ -45,6 +47,14 @@ const TYPE_STAGE: Record<string, PlatformStage> = {
   pdd_trade_TradeSuccess: 'completed',
 };
 
+/** Refund messages → the order's refund state (pdd_refund_*). */
+const REFUND_TYPE: Record<string, RefundStatus> = {
+  pdd_refund_RefundCreated: 'requested',
+  pdd_refund_RefundAgreeAgreement: 'requested',
+  pdd_refund_RefundBuyerReturnGoods: 'requested',
+  pdd_refund_RefundClosed: 'withdrawn',
+};
+
 /**
  * A trade or refund message → a thin order keyed by `tid` (the order_sn), stored under `shop` (the
  * configured shop id, as pulled orders are: PDD orders carry no mall id). No update time: the whole
@@ -62,8 +72,28 @@ export function mapPmcMessage(f: PmcFrame, shop: string, receivedAt: string): { 
       source: 'pinduoduo', externalId: tid, channel: 'pinduoduo', shop, createdAt: receivedAt, status: mapped.status, stage: mapped.stage,
       buyer: {}, address: {}, items: [], total: '0.00', currency: 'CNY', presale: false, logistics: { intercepted: false },
       platformStatus: f.type, flags: [], partial: true,
+      refund: REFUND_TYPE[f.type] ? { status: REFUND_TYPE[f.type]!, at: receivedAt } : undefined,
     }),
   };
+}
+
+/**
+ * Frames read from the connection as the use cases see them: each message mapped (stored under the
+ * shop id `shopOf` gives its mall), unreadable frames as errors, control frames left out.
+ */
+export function pmcShopMessages(reads: PmcRead[], shopOf: (mallId: string) => string, receivedAt: string): ShopMessage[] {
+  const out: ShopMessage[] = [];
+  for (const r of reads) {
+    if (r.kind === 'control') continue;
+    if (r.kind === 'error') {
+      out.push({ id: r.id, raw: {}, result: { kind: 'error', errors: r.errors } });
+      continue;
+    }
+    const m = mapPmcMessage(r.frame, shopOf(r.frame.mallId), receivedAt);
+    const result: ShopMessage['result'] = m.kind === 'order' ? { kind: 'order', order: { order: m.order, raw: r.frame.raw } } : m.kind === 'skip' ? { kind: 'skip' } : { kind: 'error', errors: m.errors };
+    out.push({ id: r.frame.id, raw: r.frame.raw, result });
+  }
+  return out;
 }
 
 export const heartbeatFrame = (now: number): string => JSON.stringify({ commandType: 'HeartBeat', time: now });

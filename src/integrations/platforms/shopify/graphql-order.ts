@@ -7,10 +7,11 @@ export const ORDER_FIELDS = `
   totalPriceSet { shopMoney { amount } }
   currentTotalPriceSet { shopMoney { amount } }
   totalOutstandingSet { shopMoney { amount } }
-  customer { firstName lastName phone }
+  customer { firstName lastName phone tags }
   shippingAddress { name firstName lastName address1 address2 city province provinceCode zip countryCodeV2 phone }
   lineItems(first: 100) { nodes { id sku quantity title variant { legacyResourceId } originalUnitPriceSet { shopMoney { amount } } } }
-  fulfillments(first: 20) { createdAt trackingInfo(first: 1) { company number } }`;
+  fulfillments(first: 20) { createdAt trackingInfo(first: 1) { company number } }
+  fulfillmentOrders(first: 10) { nodes { status fulfillBy } }`;
 
 const FULFILLMENT: Record<string, string> = { FULFILLED: 'fulfilled', PARTIALLY_FULFILLED: 'partial', RESTOCKED: 'restocked' };
 const money = (v: unknown): unknown => obj(obj(v).shopMoney).amount;
@@ -39,7 +40,12 @@ export function graphqlToRest(n: Json): Json {
     note: n.note,
     tags: n.tags,
     phone: n.phone,
-    customer: { first_name: c.firstName, last_name: c.lastName, phone: c.phone },
+    customer: { first_name: c.firstName, last_name: c.lastName, phone: c.phone, tags: c.tags },
+    // The earliest deadline of the fulfillment orders still to ship (FulfillmentOrder.fulfillBy).
+    fulfill_by: arr(obj(n.fulfillmentOrders).nodes).map(obj)
+      .filter((f) => !['CLOSED', 'CANCELLED', 'INCOMPLETE'].includes(str(f.status) ?? ''))
+      .map((f) => str(f.fulfillBy)).filter((v): v is string => v !== undefined && !Number.isNaN(Date.parse(v)))
+      .sort((a, b) => Date.parse(a) - Date.parse(b))[0],
     shipping_address: {
       name: a.name, first_name: a.firstName, last_name: a.lastName, address1: a.address1, address2: a.address2,
       city: a.city, province: a.province, province_code: a.provinceCode, zip: a.zip, country_code: a.countryCodeV2, phone: a.phone,

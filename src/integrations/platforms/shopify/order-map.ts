@@ -1,8 +1,29 @@
 import type { OrderStatus } from '../../../domain/orders/order';
 import type { ItemError } from '../source';
 import { isoOrUndefined } from '../common/china-time';
-import { subtractYuan, toYuan } from '../common/money';
+import { subtractYuan, toYuan } from '../../../domain/money';
 import { arr, compact, int, obj, str, type Json, type MapResult, type PlatformOrder } from '../common/platform-order';
+
+const tagList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : (str(v) ?? '').split(',')).map((t) => t.trim()).filter(Boolean);
+
+/**
+ * A `refunds/create` body (a Refund: `order_id`, `created_at` …) → a thin order that only records
+ * the refund on the stored order: Shopify has no refund request, so a refund is always done.
+ */
+export function mapShopifyRefund(r: Json, shop: string | undefined, receivedAt: string): MapResult {
+  const orderId = str(r.order_id);
+  if (!orderId || !/^\d+$/.test(orderId)) return { ok: false, errors: [{ field: 'order_id', message: 'is required (the numeric order id)' }] };
+  const at = isoOrUndefined(r.created_at) ?? isoOrUndefined(r.processed_at);
+  return {
+    ok: true,
+    order: compact({
+      source: 'shopify', externalId: orderId, channel: 'shopify', shop, createdAt: at ?? receivedAt, status: 'created' as const,
+      buyer: {}, address: {}, items: [], total: '0.00', currency: str(obj(arr(r.transactions)[0]).currency) ?? 'USD', presale: false,
+      logistics: { intercepted: false }, platformStatus: 'refunds/create', flags: ['refund_created'], partial: true,
+      refund: compact({ status: 'refunded' as const, at }),
+    }),
+  };
+}
 
 /** `gid://shopify/Order/820982911946154508` → `820982911946154508`. */
 export const gidTail = (v: unknown): string | undefined => str(v)?.match(/\/(\d+)$/)?.[1];
@@ -53,6 +74,8 @@ export function mapShopifyOrder(o: Json, shop?: string): MapResult {
   const fulfillments = arr(o.fulfillments).map(obj);
   const lastShipment = fulfillments.at(-1);
   const tags = Array.isArray(o.tags) ? o.tags.map(String).join(', ') : str(o.tags);
+  // Shopify has no VIP field: a customer tagged "VIP" by the seller counts as one (a convention, documented).
+  const vip = tagList(c.tags).some((t) => t.toLowerCase() === 'vip') || undefined;
   const name = str(a.name) ?? ([str(a.first_name), str(a.last_name)].filter(Boolean).join(' ') || undefined);
   const order: PlatformOrder = compact({
     source: 'shopify',
@@ -66,6 +89,7 @@ export function mapShopifyOrder(o: Json, shop?: string): MapResult {
     buyer: compact({
       name: name ?? ([str(c.first_name), str(c.last_name)].filter(Boolean).join(' ') || undefined),
       phone: str(a.phone) ?? str(o.phone) ?? str(c.phone),
+      vip,
     }),
     address: compact({
       province: str(a.province),
@@ -89,6 +113,9 @@ export function mapShopifyOrder(o: Json, shop?: string): MapResult {
       (f): f is string => f !== undefined,
     ),
     shippedAt: isoOrUndefined(lastShipment?.created_at),
+    // FulfillmentOrder.fulfillBy, where the order came through the GraphQL pull (webhooks do not carry it).
+    shipBy: isoOrUndefined(o.fulfill_by),
+    refund: fin === 'refunded' || fin === 'partially_refunded' ? { status: 'refunded' as const } : undefined,
     finishedAt: isoOrUndefined(o.closed_at),
   });
   return { ok: true, order };

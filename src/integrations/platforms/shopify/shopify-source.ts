@@ -2,10 +2,10 @@ import type { OrderSource } from '../source';
 import { header } from '../common/headers';
 import { parseJsonLossless } from '../common/lossless-json';
 import { isObj } from '../common/platform-order';
-import { mapShopifyOrder } from './order-map';
+import { mapShopifyOrder, mapShopifyRefund } from './order-map';
 import { verifyShopifyHmac } from './sign';
 
-/** Topics whose body is an order resource; other topics (refunds/create, orders/delete …) are acknowledged and skipped. */
+/** Topics whose body is an order resource; refunds/create records a refund; other topics (orders/delete …) are acknowledged and skipped. */
 const ORDER_TOPICS = new Set([
   'orders/create',
   'orders/updated',
@@ -34,10 +34,11 @@ export function shopifySource(webhookSecret: string | undefined): OrderSource {
     },
     parse(_payload, ctx) {
       const topic = header(ctx.headers, 'x-shopify-topic');
-      if (topic !== undefined && !ORDER_TOPICS.has(topic)) return { ok: true, orders: [] };
+      if (topic !== undefined && !ORDER_TOPICS.has(topic) && topic !== 'refunds/create') return { ok: true, orders: [] };
       const payload = parseJsonLossless(ctx.body.toString('utf8'));
       if (!isObj(payload)) return { ok: false, errors: [{ field: '(body)', message: 'must be an order object' }] };
-      const r = mapShopifyOrder(payload, header(ctx.headers, 'x-shopify-shop-domain'));
+      const shop = header(ctx.headers, 'x-shopify-shop-domain');
+      const r = topic === 'refunds/create' ? mapShopifyRefund(payload, shop, ctx.receivedAt) : mapShopifyOrder(payload, shop);
       return r.ok ? { ok: true, orders: [{ order: r.order, raw: payload }] } : { ok: false, errors: r.errors };
     },
   };

@@ -1,6 +1,7 @@
 import type { ItemError } from '../source';
-import { gmt8ToIso } from '../common/china-time';
-import { toYuan } from '../common/money';
+import { addDaysIso, earliestIso, gmt8ToIso } from '../common/china-time';
+import type { RefundStatus } from '../../../domain/orders/order';
+import { toYuan } from '../../../domain/money';
 import {
   arr, compact, int, obj, statusOf, str, type HoldReason, type Json, type MapResult, type PlatformOrder, type PlatformStage,
 } from '../common/platform-order';
@@ -23,6 +24,31 @@ export const TAOBAO_STATUS: Record<string, PlatformStage> = {
 
 /** Sub-order refund states that still need the seller (hold the order; intercept if shipped). */
 const REFUND_OPEN = new Set(['WAIT_SELLER_AGREE', 'WAIT_BUYER_RETURN_GOODS', 'WAIT_SELLER_CONFIRM_GOODS']);
+
+/**
+ * The ship-by promise (ops-signals-and-calendar.md §2): the earliest sub-order `delivery_time`
+ * (最晚发货时间), else `consign_due_time` ("1_<yyyy-MM-dd HH:mm:ss>" absolute or "2_<days>" after
+ * payment), else the presale trade's `send_time` (订单将在此时间前发出).
+ */
+export function taobaoShipBy(t: Json, lines: Json[], paidAt: string | undefined): string | undefined {
+  const delivery = earliestIso(lines.map((l) => gmt8ToIso(l.delivery_time)));
+  if (delivery) return delivery;
+  const due = lines.map((l) => str(l.consign_due_time)).find((v) => v !== undefined);
+  const m = due ? /^([12])_(.+)$/.exec(due) : null;
+  if (m?.[1] === '1') return gmt8ToIso(m[2]);
+  if (m?.[1] === '2' && paidAt && /^\d{1,3}$/.test(m[2]!)) return addDaysIso(paidAt, Number(m[2]));
+  return gmt8ToIso(t.send_time);
+}
+
+/** Sub-order refund states → the order's refund: one still open wins, then done, refused, closed. */
+export function taobaoRefund(refunds: string[], stage: PlatformStage, at: string | undefined): { status: RefundStatus; at?: string } | undefined {
+  const status: RefundStatus | undefined = refunds.some((r) => REFUND_OPEN.has(r)) ? 'requested'
+    : stage === 'refunded' || refunds.includes('SUCCESS') ? 'refunded'
+    : refunds.includes('SELLER_REFUSE_BUYER') ? 'rejected'
+    : refunds.includes('CLOSED') ? 'withdrawn'
+    : undefined;
+  return status ? compact({ status, at }) : undefined;
+}
 
 /** TOP wraps lists as `{orders: {order: [...]}}`; a plain array is accepted too. */
 export const topList = (v: unknown, key: string): unknown[] => (Array.isArray(v) ? v : arr(obj(v)[key]));
@@ -68,10 +94,12 @@ export function mapTaobaoTrade(t: Json): MapResult {
   if (stage !== 'refunded' && refunds.includes('SUCCESS')) flags.push('partially_refunded');
 
   const { status, stage: internalStage } = statusOf(stage);
+  // Tmall trades carry 天猫时效承诺 on their sub-orders; their ship-by rules (config ship_by.tmall) differ.
+  const tmall = lines.some((l) => str(l.timing_promise) === 'tmallPromise');
   const order: PlatformOrder = compact({
     source: 'taobao',
     externalId: tid,
-    channel: 'taobao',
+    channel: tmall ? 'tmall' : 'taobao',
     shop: str(t.seller_nick),
     createdAt,
     updatedAt: gmt8ToIso(t.modified),
@@ -96,6 +124,8 @@ export function mapTaobaoTrade(t: Json): MapResult {
     holdReason,
     flags,
     paidAt,
+    shipBy: taobaoShipBy(t, lines, paidAt),
+    refund: taobaoRefund(refunds, stage, gmt8ToIso(t.modified)),
     shippedAt: gmt8ToIso(t.consign_time),
     finishedAt: gmt8ToIso(t.end_time),
     sellerFlag: int(t.seller_flag),

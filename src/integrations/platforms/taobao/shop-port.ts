@@ -1,4 +1,4 @@
-import { normalizeMoney } from '../../../domain/inventory/money';
+import { normalizeMoney } from '../../../domain/money';
 import type { ErrorRule, ListingPage, PushTarget, ShopListing, ShopPort } from '../../../domain/shop/shop-port';
 import { int, obj, str } from '../common/platform-order';
 import { need, pushCall } from '../common/push-errors';

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { t, type Locale } from '../../../present/i18n';
+import { renderFieldErrors } from '../../../present/i18n/message';
 import type { AddressErrors, AddressField } from '../../../domain/orders/address-fix';
 import { clip } from '../mrkdwn';
 import type { ButtonRef } from './button-value';
@@ -73,8 +74,8 @@ export function readAddress(values: Record<string, Record<string, { value?: stri
 }
 
 /** Field errors for `response_action: errors`, keyed by input block_id. */
-export function addressErrors(errors: AddressErrors): Record<string, string> {
+export function addressErrors(errors: AddressErrors, locale: Locale): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [f, msg] of Object.entries(errors)) if (msg) out[f] = clip(msg, 300);
+  for (const [f, text] of Object.entries(renderFieldErrors(locale, errors))) if (text) out[f] = clip(text, 300);
   return out;
 }

@@ -1,6 +1,12 @@
 import type { Catalogue } from '../catalogue';
 import { commands } from './commands';
 import { shop } from './shop';
+import { rejected } from './rejected';
+import { lookupAccess } from './lookup-access';
+import { calendar } from './calendar';
+import { notify } from './notify';
+import { rules } from './rules';
+import { signals } from './signals';
 
 /**
  * Feature catalogues beside the core texts (en.ts, zh-CN.ts). A feature area keeps its texts in a
@@ -10,4 +16,10 @@ import { shop } from './shop';
 export const CATALOGUES: Record<string, Catalogue> = {
   commands,
   shop,
+  rejected,
+  lookupAccess,
+  calendar,
+  notify,
+  rules,
+  signals,
 };

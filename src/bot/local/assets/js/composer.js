@@ -111,7 +111,8 @@ export async function decide(el, d) {
   if (!state.staff || !d) return;
   let r;
   try {
-    r = await api('/local/price-actions', { action: d.action, requestId: d.value.requestId, version: d.value.version, staff: state.staff });
+    const path = d.action.startsWith('handoff.') ? '/local/handoff-actions' : '/local/price-actions';
+    r = await api(path, { action: d.action, requestId: d.value.requestId, version: d.value.version, staff: state.staff });
   } catch (_) {
     showReply(el, false, null, ui('network_error'));
     return;

@@ -16,8 +16,8 @@ $('hide-resolved').addEventListener('change', (e) => {
 $('search').addEventListener('submit', async (e) => {
   e.preventDefault();
   const q = $('q').value.trim();
-  if (!q) return;
-  const r = await api('/local/lookup?q=' + encodeURIComponent(q)).catch(() => null);
+  if (!q || !state.staff) return;
+  const r = await api('/local/lookup?q=' + encodeURIComponent(q) + '&staff=' + encodeURIComponent(state.staff)).catch(() => null);
   $('lookup-title').textContent = ui('lookup_title');
   const body = $('lookup-body');
   if (r && r.json.ok) body.innerHTML = r.json.html; // escaped by the server

@@ -1,11 +1,13 @@
 import { digestDone } from '../../domain/cards/digest-card';
-import type { CardButton, CardTexts } from '../../present/cards/card-texts';
+import { cardTexts, type CardButton, type CardTexts } from '../../present/cards/card-texts';
 import type { ExceptionCard } from '../../domain/cards/exception-card';
-import type { Card } from '../../domain/ports';
+import type { Card, Clock, Notice } from '../../domain/ports';
+import type { Staff } from '../../domain/staff';
 import type { ExceptionActionId } from '../../domain/exceptions/exception';
 import type { AddressErrors, AddressField } from '../../domain/orders/address-fix';
 import { t, type Locale } from '../../present/i18n';
-import { escapeFeishu, unescapeFeishu } from './feishu-format';
+import { renderReasons } from '../../present/i18n/message';
+import { escapeFeishu, feishuFormat, mentionFeishu, unescapeFeishu } from './feishu-format';
 
 /** What a button sends back (`action.value` of card.action.trigger): always an object. */
 export interface FeishuActionValue {
@@ -81,7 +83,7 @@ export function renderFeishuCard(card: Card, texts: CardTexts, opts: FeishuCardO
           tag: 'button',
           text: plain(d.label),
           type: BUTTON_TYPE[d.style],
-          behaviors: [{ type: 'callback', value: { orderops: 'price', action: d.action, request_id: d.value.requestId, version: d.value.version } }],
+          behaviors: [{ type: 'callback', value: { orderops: d.action.startsWith('handoff.') ? 'handoff' : 'price', action: d.action, request_id: d.value.requestId, version: d.value.version } }],
         },
       ],
     });
@@ -123,7 +125,7 @@ function addressForm(opts: FeishuCardOptions, submit: FeishuActionValue): Record
       ...(prefill ? { default_value: prefill.slice(0, FIELD_MAX[f]) } : {}),
     });
     const err = errors[f];
-    if (err) inner.push({ tag: 'markdown', content: `<font color='red'>${escapeFeishu(err)}</font>` });
+    if (err?.length) inner.push({ tag: 'markdown', content: `<font color='red'>${renderReasons(opts.locale, err, escapeFeishu)}</font>` });
   }
   inner.push({
     tag: 'button',
@@ -139,4 +141,34 @@ function addressForm(opts: FeishuCardOptions, submit: FeishuActionValue): Record
 /** A one-off card with one markdown block (DMs, lookup replies); the text is already escaped. */
 export function markdownCard(content: string): FeishuCardJson {
   return { schema: '2.0', config: { update_multi: true }, body: { elements: [{ tag: 'markdown', content }] } };
+}
+
+/** What every Feishu rendering needs: the configured locale, time zone and clock. */
+export interface FeishuRenderOptions {
+  locale: Locale;
+  timezone: string;
+  clock: Clock;
+}
+
+/** A card of any kind as Card JSON 2.0 from the shared texts (`form`: the open Fix address form). */
+export function feishuCard(card: Card, o: FeishuRenderOptions, form?: FeishuCardOptions['form']): FeishuCardJson {
+  return renderFeishuCard(card, cardTexts(card, { locale: o.locale, timezone: o.timezone, now: o.clock.now() }, feishuFormat), { locale: o.locale, form });
+}
+
+/** A notice as a one-block card; its text variables escaped for Feishu markdown. */
+export function feishuNotice(notice: Notice, locale: Locale): FeishuCardJson {
+  return markdownCard(t(locale, notice.key, escapeVars(notice.vars)));
+}
+
+/** A notice whose {{people}} becomes real mentions (a template without it gets them in front). */
+export function feishuMention(people: Staff[], notice: Notice, locale: Locale): FeishuCardJson {
+  const who = people.map(mentionFeishu).join(' ');
+  const text = t(locale, notice.key, { ...escapeVars(notice.vars), people: who });
+  return markdownCard(text.includes(who) ? text : `${who} ${text}`);
+}
+
+function escapeVars(vars: Notice['vars']): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(vars ?? {})) out[k] = typeof v === 'string' ? escapeFeishu(v) : v;
+  return out;
 }

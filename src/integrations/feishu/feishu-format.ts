@@ -1,3 +1,4 @@
+import { neutralise } from '../../present/neutralise';
 import type { PlatformFormat } from '../../present/cards/card-texts';
 import type { StaffRef } from '../../domain/cards/exception-card';
 
@@ -29,7 +30,7 @@ const SPECIAL = /[&<>[\]()*_~`#|$\\]/g;
 /** Make untrusted text inert in Feishu card markdown: no mentions, tags, links or styling. */
 export function escapeFeishu(text: string): string {
   return (
-    text
+    neutralise(text)
       // One line per value: a buyer's line break cannot start a list, quote or heading.
       .replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ')
       .replace(SPECIAL, (c) => ENTITIES[c]!)
